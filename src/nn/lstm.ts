@@ -1,0 +1,106 @@
+// One LSTM layer over a window of T steps: forward and backward side by side (torch-rnn's fused LSTM).
+//
+// Math (gate order i, f, g, o; PyTorch's):
+//   a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh          (B, 4H)
+//   i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)
+//   c_t = f⊙c_{t-1} + i⊙g;   h_t = o⊙tanh(c_t)
+//
+// Memory layout: everything is time-major, (T, B, ·), so step t of any buffer is one contiguous (B, ·)
+// block and "all positions of the window" is one (T·B, ·) matrix. The states h and c have T+1 slots:
+// slot 0 holds the state carried in from the previous window (h_{-1}, c_{-1}), slot t+1 holds step t.
+// So h[0..T) is the matrix of every h_{t-1} and h[1..T] the layer's output, both contiguous.
+//
+// Time batching: the input projection W_ih x for all T·B positions is one gemm (a gather for the one-hot
+// first layer), and in backward dW_ih and dW_hh are one gemm each over the whole window. Only the
+// recurrence h_{t-1} W_hh^T is per step.
+//
+// Floats per layer and window (the cache): gates 4·T·B·H + c (T+1)·B·H + h (T+1)·B·H + tanhC T·B·H,
+// i.e. about 7·T·B·H; the model adds T·B·4H of shared backward scratch (see model.ts).
+
+import type { FloatArray, Kernels } from "../kernels/types.js";
+import type { LayerViews } from "../params.js";
+
+export interface LSTMDims {
+  /** Batch streams. */ B: number;
+  /** Steps in this window (≤ the cache's capacity). */ T: number;
+  /** Input width: V for the first (one-hot) layer, H above it. */ D: number;
+  /** Hidden units. */ H: number;
+}
+
+export interface LSTMCache {
+  /** (Tmax, B, 4H): pre-activations, then post-activation gates [i f g o] after forward. */ gates: FloatArray;
+  /** (Tmax+1, B, H): cell state; slot 0 = c carried in. */ c: FloatArray;
+  /** (Tmax+1, B, H): hidden state; slot 0 = h carried in; slots 1..T = the layer's output. */ h: FloatArray;
+  /** (Tmax, B, H): tanh(c_t), kept for backward. */ tanhC: FloatArray;
+}
+
+/** Input of a layer: token ids (T·B) for the one-hot first layer, or a dense (T·B, D) matrix. */
+export type LSTMInput = Int32Array | FloatArray;
+
+export function allocLSTMCache(k: Kernels, Tmax: number, B: number, H: number): LSTMCache {
+  return {
+    gates: k.alloc(Tmax * B * 4 * H),
+    c: k.alloc((Tmax + 1) * B * H),
+    h: k.alloc((Tmax + 1) * B * H),
+    tanhC: k.alloc(Tmax * B * H),
+  };
+}
+
+// x: tokens (T·B) or (T, B, D); p: the layer's weights; reads cache.h/c slot 0, writes slots 1..T.
+export function lstmForward(k: Kernels, cache: LSTMCache, x: LSTMInput, p: LayerViews, dims: LSTMDims): void {
+  const { B, T, D, H } = dims;
+  const G = 4 * H, N = T * B;
+  const gates = cache.gates.subarray(0, N * G);
+  // a = W_ih x + b_ih + b_hh for every position at once: (T·B, 4H)
+  if (x instanceof Int32Array) k.gatherCols(gates, p.Wih, x, N, G, D);
+  else k.gemm(false, true, N, G, D, x, p.Wih, gates, 0);
+  k.addBias(gates, p.bih, N, G);
+  k.addBias(gates, p.bhh, N, G);
+  for (let t = 0; t < T; t++) {
+    const a = gates.subarray(t * B * G, (t + 1) * B * G);
+    const hPrev = cache.h.subarray(t * B * H, (t + 1) * B * H);
+    // a_t += h_{t-1} W_hh^T
+    k.gemm(false, true, B, G, H, hPrev, p.Whh, a, 1);
+    k.lstmCellForward(a, cache.c.subarray((t + 1) * B * H, (t + 2) * B * H), cache.tanhC.subarray(t * B * H, (t + 1) * B * H),
+                      cache.h.subarray((t + 1) * B * H, (t + 2) * B * H), cache.c.subarray(t * B * H, (t + 1) * B * H), B, H);
+  }
+}
+
+export interface LSTMGrads {
+  /** (T, B, D) gradient w.r.t. a dense input, written (not accumulated); null for the token layer. */ dx: FloatArray | null;
+  /** (B, H): in, ∂L/∂h_{T-1} from beyond the window (zero in truncated BPTT); out, ∂L/∂h_{-1}. */ dh0: FloatArray;
+  /** (B, H): in, ∂L/∂c_{T-1} from beyond the window; out, ∂L/∂c_{-1}. */ dc0: FloatArray;
+  /** (T, B, 4H) scratch for ∂L/∂a. */ dA: FloatArray;
+}
+
+// dout: (T, B, H) ∂L/∂h_t for the layer's outputs; it is modified in place (the recurrent part is added in).
+// Parameter gradients in `grads` are accumulated (+=).
+export function lstmBackward(k: Kernels, g: LSTMGrads, grads: LayerViews, dout: FloatArray, cache: LSTMCache,
+                             x: LSTMInput, p: LayerViews, dims: LSTMDims): void {
+  const { B, T, D, H } = dims;
+  const G = 4 * H, N = T * B, S = B * H;
+  const dA = g.dA.subarray(0, N * G);
+  // the carried-in gradient of the last step's h joins dout (it is zero for truncated BPTT)
+  const dLast = dout.subarray((T - 1) * S, T * S);
+  for (let j = 0; j < S; j++) dLast[j] += g.dh0[j];
+  for (let t = T - 1; t >= 0; t--) {
+    const dAt = dA.subarray(t * B * G, (t + 1) * B * G);
+    // inverts: c_t = f⊙c_{t-1} + i⊙g; h_t = o⊙tanh(c_t); gates = σ/tanh(a). dc0 carries dc_t → dc_{t-1}.
+    k.lstmCellBackward(dAt, g.dc0, dout.subarray(t * S, (t + 1) * S), cache.gates.subarray(t * B * G, (t + 1) * B * G),
+                       cache.c.subarray(t * S, (t + 1) * S), cache.tanhC.subarray(t * S, (t + 1) * S), B, H);
+    // inverts: a_t += h_{t-1} W_hh^T  →  dh_{t-1} += dA_t W_hh, added straight into dout[t-1] (or dh0 at t = 0)
+    if (t > 0) k.gemm(false, false, B, H, G, dAt, p.Whh, dout.subarray((t - 1) * S, t * S), 1);
+    else k.gemm(false, false, B, H, G, dAt, p.Whh, g.dh0, 0);
+  }
+  // dW_hh += dA^T h_{t-1} over the whole window: (4H, T·B) · (T·B, H)
+  k.gemm(true, false, G, H, N, dA, cache.h.subarray(0, N * H), grads.Whh, 1);
+  k.sumRows(grads.bih, dA, N, G);
+  k.sumRows(grads.bhh, dA, N, G);
+  if (x instanceof Int32Array) {
+    // one-hot input: dW_ih[:, x] += dA (a scatter, never a dense product)
+    k.scatterAddCols(grads.Wih, dA, x, N, G, D);
+  } else {
+    k.gemm(true, false, G, D, N, dA, x, grads.Wih, 1);               // dW_ih += dA^T x
+    if (g.dx) k.gemm(false, false, N, D, G, dA, p.Wih, g.dx, 0);     // dx = dA W_ih
+  }
+}
