@@ -1,0 +1,158 @@
+// Checkpoints: one safetensors file whose tensor names are a PyTorch state_dict (params.ts), plus the
+// training state that makes a resume exact.
+//
+//   lstm.* / head.*            the parameters, F32, PyTorch names and shapes
+//   optim.m.<name>, optim.v.<name>   optimizer moments, same shapes (only those the optimizer keeps)
+//   state.h, state.c           carried LSTM state (L, B, H)
+//   __metadata__               format "char-lstm/1", vocab (JSON array of the characters in index order),
+//                              model (JSON ModelConfig), train (JSON TrainConfig), state (JSON TrainState:
+//                              step, epoch, window cursor, RNG, Adam t, lr scale, best val, history),
+//                              corpus (fingerprint of the training text), step, best_val_bpc
+//
+// The model's shape is read from the tensor shapes (V and H from head.weight, L from the layer count);
+// every tensor is checked against it. Anything malformed is a CheckpointError with a one-line message.
+
+import type { ModelConfig, TrainConfig } from "./config.js";
+import { Vocab } from "./data/vocab.js";
+import type { Kernels } from "./kernels/types.js";
+import { CharLSTM } from "./model.js";
+import { paramSpec } from "./params.js";
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from "./safetensors.js";
+import type { TrainState, Trainer } from "./train.js";
+
+export const FORMAT = "char-lstm/1";
+const FORMAT_VERSION = 1;
+const VERSION = "0.1.0";
+
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+}
+
+const f32 = (a: Float32Array | Float64Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
+
+/** Serialize a model and its vocabulary, and with a trainer everything a resume needs. */
+export function encodeCheckpoint(model: CharLSTM, vocab: Vocab, trainer?: Trainer): Uint8Array {
+  const tensors: [string, Tensor][] = [];
+  for (const s of model.specs) {
+    tensors.push([s.name, { dtype: "F32", shape: s.shape, data: f32(model.params.subarray(s.offset, s.offset + s.size)) }]);
+  }
+  const meta: Record<string, string> = {
+    format: FORMAT,
+    software: `char-lstm ${VERSION}`,
+    vocab: JSON.stringify(vocab.chars),
+    model: JSON.stringify(model.config),
+  };
+  if (trainer) {
+    for (const [key, buf] of trainer.optimizer.moments()) {
+      for (const s of model.specs) {
+        tensors.push([`optim.${key}.${s.name}`, { dtype: "F32", shape: s.shape, data: f32(buf.subarray(s.offset, s.offset + s.size)) }]);
+      }
+    }
+    const { B } = trainer.ws, { layers: L, hidden: H } = model.config, S = B * H;
+    const h = new Float32Array(L * S), c = new Float32Array(L * S);
+    trainer.ws.caches.forEach((cache, l) => { h.set(cache.h.subarray(0, S), l * S); c.set(cache.c.subarray(0, S), l * S); });
+    tensors.push(["state.h", { dtype: "F32", shape: [L, B, H], data: h }], ["state.c", { dtype: "F32", shape: [L, B, H], data: c }]);
+    meta.train = JSON.stringify(trainer.config);
+    meta.state = JSON.stringify(trainer.state);
+    meta.corpus = trainer.corpus.fingerprint();
+    meta.step = String(trainer.state.step);
+    if (trainer.state.bestVal !== null) meta.best_val_bpc = String(trainer.state.bestVal / Math.LN2);
+  }
+  return encodeSafetensors(tensors, meta);
+}
+
+export interface LoadedCheckpoint {
+  model: CharLSTM;
+  vocab: Vocab;
+  metadata: Record<string, string>;
+  /** Present when the checkpoint was written by a trainer. */
+  train?: TrainConfig;
+  state?: TrainState;
+  corpus?: string;
+  /** Optimizer moments by key ("m", "v"), flat in the parameter layout. */
+  moments: Map<string, Float32Array>;
+  /** Carried state, (L, B, H) each. */
+  carried?: { h: Float32Array; c: Float32Array; B: number };
+}
+
+function parseJson<T>(meta: Record<string, string>, key: string): T {
+  try {
+    return JSON.parse(meta[key]) as T;
+  } catch {
+    throw new CheckpointError(`checkpoint metadata "${key}" is not valid JSON: the file is damaged`);
+  }
+}
+
+/** Decode checkpoint bytes into a model on `kernels`. `what` names the file in messages. */
+export function decodeCheckpoint(bytes: Uint8Array, kernels: Kernels, what = "checkpoint"): LoadedCheckpoint {
+  let dec;
+  try {
+    dec = decodeSafetensors(bytes);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new CheckpointError(`${what} is not a readable checkpoint: ${e.message}`);
+    throw e;
+  }
+  const { tensors, metadata } = dec;
+  const format = metadata.format;
+  if (format === undefined) throw new CheckpointError(`${what} is a safetensors file but not a char-lstm checkpoint (no "format" metadata)`);
+  const m = /^char-lstm\/(\d+)$/.exec(format);
+  if (!m) throw new CheckpointError(`${what} has format "${format}", not a char-lstm checkpoint`);
+  if (+m[1] > FORMAT_VERSION) throw new CheckpointError(`${what} was written by a newer char-lstm (format ${format}); this version reads ${FORMAT}: upgrade char-lstm`);
+  if (metadata.vocab === undefined) throw new CheckpointError(`${what} has no vocabulary metadata: the file is damaged`);
+  const chars = parseJson<unknown>(metadata, "vocab");
+  if (!Array.isArray(chars) || chars.some((c) => typeof c !== "string")) throw new CheckpointError(`${what}: vocabulary metadata is not a list of characters`);
+  let vocab: Vocab;
+  try {
+    vocab = new Vocab(chars as string[]);
+  } catch (e) {
+    throw new CheckpointError(`${what}: bad vocabulary: ${(e as Error).message}`);
+  }
+  const head = tensors.get("head.weight");
+  if (!head || head.shape.length !== 2) throw new CheckpointError(`${what} lacks head.weight (V, H)`);
+  const [V, H] = head.shape;
+  if (V !== vocab.size) throw new CheckpointError(`${what}: head.weight has ${V} rows but the vocabulary has ${vocab.size} characters`);
+  let L = 0;
+  while (tensors.has(`lstm.weight_ih_l${L}`)) L++;
+  if (L === 0 || H < 1) throw new CheckpointError(`${what} has no LSTM layers (lstm.weight_ih_l0)`);
+  const stored = metadata.model ? parseJson<Partial<ModelConfig>>(metadata, "model") : {};
+  const dropout = typeof stored.dropout === "number" && stored.dropout >= 0 && stored.dropout < 1 ? stored.dropout : 0;
+  const config: ModelConfig = { vocabSize: V, hidden: H, layers: L, dropout };
+  const model = new CharLSTM(config, kernels);
+  const { specs } = paramSpec(config);
+  const take = (name: string, shape: number[]): Float32Array | Float64Array => {
+    const t = tensors.get(name);
+    if (!t) throw new CheckpointError(`${what} lacks tensor ${name}`);
+    if (t.dtype === "I32") throw new CheckpointError(`${what}: tensor ${name} is ${t.dtype}, expected F32`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new CheckpointError(`${what}: tensor ${name} has shape [${t.shape}] but a ${L}×${H} model with ${V} characters needs [${shape}]`);
+    }
+    return t.data as Float32Array | Float64Array;
+  };
+  for (const s of specs) {
+    const data = take(s.name, s.shape);
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw new CheckpointError(`${what}: tensor ${s.name} holds non-finite values; the checkpoint is damaged`);
+    }
+    model.params.set(data, s.offset);
+  }
+  const out: LoadedCheckpoint = { model, vocab, metadata, moments: new Map() };
+  if (metadata.state !== undefined) {
+    out.train = parseJson<TrainConfig>(metadata, "train");
+    out.state = parseJson<TrainState>(metadata, "state");
+    out.corpus = metadata.corpus;
+    for (const key of ["m", "v"]) {
+      if (!tensors.has(`optim.${key}.${specs[0].name}`)) continue;
+      const flat = new Float32Array(model.params.length);
+      for (const s of specs) flat.set(take(`optim.${key}.${s.name}`, s.shape), s.offset);
+      out.moments.set(key, flat);
+    }
+    const h = tensors.get("state.h"), c = tensors.get("state.c");
+    if (h && c) {
+      const B = h.shape[1];
+      take("state.h", [L, B, H]);
+      take("state.c", [L, B, H]);
+      out.carried = { h: f32(h.data as Float32Array), c: f32(c.data as Float32Array), B };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+// Flag parsing for the CLI: one declarative table per command drives parsing, validation, --help and
+// docs/flags.md. Every refusal is a UsageError with a one-line message that names the flag and the fix.
+
+export type FlagType = "string" | "number" | "int" | "boolean" | "duration";
+
+export interface FlagSpec {
+  name: string;
+  type: FlagType;
+  help: string;
+  /** Shown in --help and docs; the value itself comes from config defaults. */
+  default?: string;
+  /** Value placeholder for --help. */
+  arg?: string;
+  /** Allowed values of a string flag. */
+  choices?: string[];
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  flags: FlagSpec[];
+  /** Positional arguments: [min, max]. */
+  positionals: [number, number];
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export type FlagValue = string | number | boolean;
+
+export interface Parsed {
+  flags: Map<string, FlagValue>;
+  positionals: string[];
+}
+
+function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return d[b.length];
+}
+
+/** The closest known name, if it is close enough to be a likely typo. */
+export function nearest(name: string, known: string[]): string | undefined {
+  let best: string | undefined, bestD = Infinity;
+  for (const k of known) {
+    const d = levenshtein(name, k);
+    if (d < bestD) { bestD = d; best = k; }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** "90", "90s", "10m", "1.5h", "1h30m" → seconds. */
+export function parseDuration(s: string): number {
+  const t = s.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  const re = /(\d+(?:\.\d+)?)(h|m|s)/g;
+  let total = 0, used = 0;
+  for (const m of t.matchAll(re)) {
+    total += Number(m[1]) * (m[2] === "h" ? 3600 : m[2] === "m" ? 60 : 1);
+    used += m[0].length;
+  }
+  if (used === 0 || used !== t.length) return NaN;
+  return total;
+}
+
+function convert(spec: FlagSpec, raw: string): FlagValue {
+  const flag = `--${spec.name}`;
+  switch (spec.type) {
+    case "string":
+      if (spec.choices && !spec.choices.includes(raw)) {
+        const near = nearest(raw, spec.choices);
+        throw new UsageError(`${flag} must be one of ${spec.choices.join(", ")}, got "${raw}"${near ? ` (did you mean ${near}?)` : ""}`);
+      }
+      return raw;
+    case "number": {
+      const v = raw.trim() === "" ? NaN : Number(raw);
+      if (!Number.isFinite(v)) throw new UsageError(`${flag} expects a number, got "${raw}"`);
+      return v;
+    }
+    case "int": {
+      const v = raw.trim() === "" ? NaN : Number(raw);
+      if (!Number.isInteger(v)) throw new UsageError(`${flag} expects a whole number, got "${raw}"`);
+      return v;
+    }
+    case "duration": {
+      const v = parseDuration(raw);
+      if (!Number.isFinite(v)) throw new UsageError(`${flag} expects a duration like 90s, 10m or 1h30m, got "${raw}"`);
+      return v;
+    }
+    case "boolean":
+      if (raw === "true" || raw === "1") return true;
+      if (raw === "false" || raw === "0") return false;
+      throw new UsageError(`${flag} is a switch; write ${flag} or ${flag}=false, not "${raw}"`);
+  }
+}
+
+export function parseArgs(argv: string[], cmd: CommandSpec): Parsed {
+  const byName = new Map(cmd.flags.map((f) => [f.name, f]));
+  const flags = new Map<string, FlagValue>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") { positionals.push(...argv.slice(i + 1)); break; }
+    if (!a.startsWith("-") || a === "-") { positionals.push(a); continue; }
+    const body = a.replace(/^--?/, "");
+    const eq = body.indexOf("=");
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    const spec = byName.get(name) ?? (name === "h" ? byName.get("help") : undefined);
+    if (!spec) {
+      const near = nearest(name, [...byName.keys()]);
+      throw new UsageError(`unknown flag --${name} for "char-lstm ${cmd.name}"${near ? ` (did you mean --${near}?)` : ""}; see char-lstm ${cmd.name} --help`);
+    }
+    let raw: string;
+    if (eq >= 0) raw = body.slice(eq + 1);
+    else if (spec.type === "boolean") raw = "true";
+    else {
+      if (i + 1 >= argv.length) throw new UsageError(`--${spec.name} needs a value (${spec.arg ?? spec.type})`);
+      raw = argv[++i];
+    }
+    flags.set(spec.name, convert(spec, raw));
+  }
+  if (flags.get("help")) return { flags, positionals };
+  const [lo, hi] = cmd.positionals;
+  if (positionals.length < lo) throw new UsageError(`missing argument: usage: ${cmd.usage}`);
+  if (positionals.length > hi) throw new UsageError(`unexpected argument "${positionals[hi]}": usage: ${cmd.usage}`);
+  return { flags, positionals };
+}
+
+export function helpText(cmd: CommandSpec): string {
+  const rows = cmd.flags.map((f) => {
+    const left = `  --${f.name}${f.type === "boolean" ? "" : ` ${f.arg ?? f.type.toUpperCase()}`}`;
+    const def = f.default !== undefined ? ` (default ${f.default})` : "";
+    return `${left.padEnd(28)} ${f.help}${def}`;
+  });
+  return `${cmd.summary}\n\nUsage: ${cmd.usage}\n\nOptions:\n${rows.join("\n")}\n`;
+}

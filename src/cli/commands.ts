@@ -1,0 +1,101 @@
+// The flag tables of every command: the single source for parsing, --help and docs/flags.md.
+
+import { defaultModel, defaultTrain } from "../config.js";
+import type { CommandSpec, FlagSpec } from "./args.js";
+
+const d = (v: unknown) => String(v);
+const common: FlagSpec[] = [
+  { name: "backend", type: "string", choices: ["auto", "wasm", "js"], default: "auto", help: "kernel backend: wasm (SIMD) where WebAssembly SIMD works, else js" },
+  { name: "threads", type: "int", arg: "N", help: "threads for the wasm backend", default: "available cores, at most 2" },
+  { name: "debug", type: "boolean", help: "print stack traces with errors" },
+  { name: "help", type: "boolean", help: "show this help" },
+];
+
+export const trainCmd: CommandSpec = {
+  name: "train",
+  summary: "Train a character-level LSTM on a UTF-8 text file (default: the bundled Moby Dick).",
+  usage: "char-lstm train [TEXT_FILE] [options]",
+  positionals: [0, 1],
+  flags: [
+    { name: "layers", type: "int", arg: "L", default: d(defaultModel.layers), help: "stacked LSTM layers" },
+    { name: "hidden", type: "int", arg: "H", default: d(defaultModel.hidden), help: "LSTM units per layer" },
+    { name: "dropout", type: "number", arg: "P", default: d(defaultModel.dropout), help: "dropout between LSTM layers (as nn.LSTM's dropout)" },
+    { name: "seq", type: "int", arg: "T", default: d(defaultTrain.seq), help: "characters per truncated-BPTT window" },
+    { name: "batch", type: "int", arg: "B", default: d(defaultTrain.batch), help: "parallel streams per step" },
+    { name: "optimizer", type: "string", choices: ["adam", "rmsprop", "adagrad", "sgd"], default: defaultTrain.optimizer, help: "optimizer" },
+    { name: "lr", type: "number", default: d(defaultTrain.lr), help: "learning rate" },
+    { name: "beta1", type: "number", default: d(defaultTrain.beta1), help: "Adam β1" },
+    { name: "beta2", type: "number", default: d(defaultTrain.beta2), help: "Adam β2, RMSprop α" },
+    { name: "eps", type: "number", default: d(defaultTrain.eps), help: "Adam/RMSprop/Adagrad ε" },
+    { name: "momentum", type: "number", default: d(defaultTrain.momentum), help: "SGD momentum" },
+    { name: "clip", type: "number", default: d(defaultTrain.clip), help: "gradient clip threshold (0 = off)" },
+    { name: "clip-mode", type: "string", choices: ["norm", "value"], default: defaultTrain.clipMode, help: "clip the global L2 norm, or each value" },
+    { name: "decay", type: "string", choices: ["none", "step", "cosine"], default: defaultTrain.decay, help: "learning-rate schedule" },
+    { name: "decay-rate", type: "number", default: d(defaultTrain.decayRate), help: "step decay factor" },
+    { name: "decay-every", type: "int", arg: "N", default: d(defaultTrain.decayEvery), help: "steps between step decays" },
+    { name: "lr-min", type: "number", default: d(defaultTrain.lrMin), help: "final learning rate of the cosine schedule" },
+    { name: "val-frac", type: "number", default: d(defaultTrain.valFrac), help: "fraction of the text for validation" },
+    { name: "test-frac", type: "number", default: d(defaultTrain.testFrac), help: "fraction of the text held out for testing" },
+    { name: "max-steps", type: "int", arg: "N", help: "stop after N total steps (counting steps before a resume)" },
+    { name: "max-time", type: "duration", arg: "TIME", help: "stop after this long, e.g. 90s, 10m, 1h30m", default: "3m when no budget is given" },
+    { name: "epochs", type: "int", arg: "N", help: "stop after N epochs" },
+    { name: "eval-every", type: "int", arg: "N", default: d(defaultTrain.evalEvery), help: "validate (and checkpoint) every N steps; 0 = only at the end" },
+    { name: "sample-every", type: "int", arg: "N", default: d(defaultTrain.sampleEvery), help: "print a sample every N steps; 0 = never" },
+    { name: "sample-length", type: "int", arg: "N", default: d(defaultTrain.sampleLength), help: "characters per progress sample" },
+    { name: "checkpoint-every", type: "int", arg: "N", default: d(defaultTrain.checkpointEvery), help: "write last.safetensors every N steps; 0 = at evaluations and the end" },
+    { name: "max-bad-steps", type: "int", arg: "N", default: d(defaultTrain.maxBadSteps), help: "stop after N non-finite steps in a row" },
+    { name: "max-vocab", type: "int", arg: "N", default: "10000", help: "refuse texts with more distinct characters" },
+    { name: "seed", type: "int", arg: "N", default: d(defaultTrain.seed), help: "seed for init, dropout and samples" },
+    { name: "out", type: "string", arg: "DIR", default: "runs/<text name>", help: "run directory for best/last.safetensors" },
+    { name: "resume", type: "string", arg: "CKPT", help: "continue a run exactly from its last.safetensors" },
+    { name: "json", type: "boolean", help: "one JSON object per line on stdout instead of the progress display" },
+    ...common,
+  ],
+};
+
+export const sampleCmd: CommandSpec = {
+  name: "sample",
+  summary: "Generate text from a checkpoint, streaming it to stdout (the prime is echoed first).",
+  usage: "char-lstm sample CKPT [options]",
+  positionals: [1, 1],
+  flags: [
+    { name: "length", type: "int", arg: "N", default: "2000", help: "characters to generate" },
+    { name: "temperature", type: "number", default: "1", help: "softmax temperature (> 0)" },
+    { name: "top-k", type: "int", arg: "K", default: "0 (off)", help: "sample only among the K most likely characters" },
+    { name: "top-p", type: "number", arg: "P", default: "1 (off)", help: "nucleus sampling: the smallest set reaching probability P" },
+    { name: "argmax", type: "boolean", help: "always take the most likely character" },
+    { name: "prime", type: "string", arg: "TEXT", help: "text to read before generating" },
+    { name: "prime-file", type: "string", arg: "FILE", help: "read the prime text from a file" },
+    { name: "stop", type: "string", arg: "STR", help: "stop once this string has been generated" },
+    { name: "seed", type: "int", arg: "N", default: "random", help: "seed; the same seed gives the same text" },
+    { name: "unknown", type: "string", choices: ["error", "skip"], default: "error", help: "prime characters outside the vocabulary" },
+    ...common,
+  ],
+};
+
+export const evalCmd: CommandSpec = {
+  name: "eval",
+  summary: "Held-out loss of a text: mean −log p(char | everything before it), read as one stream.",
+  usage: "char-lstm eval CKPT --text FILE [options]",
+  positionals: [1, 1],
+  flags: [
+    { name: "text", type: "string", arg: "FILE", help: "the text to evaluate (required)" },
+    { name: "unknown", type: "string", choices: ["error", "skip"], default: "error", help: "characters outside the vocabulary" },
+    { name: "json", type: "boolean", help: "print {\"nats\",\"bpc\",\"chars\"}" },
+    ...common,
+  ],
+};
+
+export const inspectCmd: CommandSpec = {
+  name: "inspect",
+  summary: "Show a checkpoint: shape, vocabulary, parameter count, step, best validation bits/char.",
+  usage: "char-lstm inspect CKPT [options]",
+  positionals: [1, 1],
+  flags: [
+    { name: "json", type: "boolean", help: "print JSON" },
+    { name: "debug", type: "boolean", help: "print stack traces with errors" },
+    { name: "help", type: "boolean", help: "show this help" },
+  ],
+};
+
+export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd];

@@ -1,0 +1,99 @@
+// `char-lstm sample`, `char-lstm eval` and `char-lstm inspect`: thin shells over the library.
+
+import { decodeCheckpoint } from "../checkpoint.js";
+import { decodeUtf8 } from "../data/corpus.js";
+import type { UnknownPolicy } from "../data/vocab.js";
+import { readBytes } from "../io/node.js";
+import { Sampler } from "../sample.js";
+import { evaluateTokens } from "../train.js";
+import { UsageError } from "./args.js";
+import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
+import { jsKernels } from "../kernels/js/index.js";
+
+export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
+  if (flags.has("prime") && flags.has("prime-file")) throw new UsageError("give --prime or --prime-file, not both");
+  const primeFile = str(flags, "prime-file");
+  const prime = primeFile ? decodeUtf8(readBytes(primeFile), primeFile) : str(flags, "prime") ?? "";
+  const seed = num(flags, "seed") ?? crypto.getRandomValues(new Uint32Array(1))[0];
+  if (seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be in 0..4294967295, got ${seed}`);
+  const { kernels, notice } = await openKernels(flags);
+  try {
+    if (notice) ctx.err(`char-lstm: ${notice}\n`);
+    const { model, vocab } = decodeCheckpoint(readBytes(ckptPath), kernels, ckptPath);
+    const stop = str(flags, "stop");
+    const sampler = new Sampler(model, vocab, {
+      length: num(flags, "length") ?? 2000,
+      temperature: num(flags, "temperature") ?? 1,
+      topK: num(flags, "top-k") ?? 0,
+      topP: num(flags, "top-p") ?? 1,
+      argmax: bool(flags, "argmax"),
+      prime,
+      seed,
+      stop: stop ? [stop] : [],
+      unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy,
+    });
+    if (!flags.has("seed") && ctx.tty) ctx.err(`(seed ${seed})\n`);
+    ctx.out(prime);
+    // stream: flush every few characters, and at least every 50 ms
+    let buf = "", last = performance.now();
+    for (let ch = sampler.next(); ch !== null; ch = sampler.next()) {
+      if (ctx.signal.aborted) break;
+      buf += ch;
+      const now = performance.now();
+      if (buf.length >= 64 || now - last > 50 || ch === "\n") { ctx.out(buf); buf = ""; last = now; }
+    }
+    ctx.out(buf + "\n");
+    return 0;
+  } finally {
+    kernels.dispose?.();
+  }
+}
+
+export async function evalCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
+  const textPath = str(flags, "text");
+  if (!textPath) throw new UsageError("eval needs --text FILE, the text to evaluate");
+  const { kernels, notice } = await openKernels(flags);
+  try {
+    if (notice) ctx.err(`char-lstm: ${notice}\n`);
+    const { model, vocab } = decodeCheckpoint(readBytes(ckptPath), kernels, ckptPath);
+    const text = decodeUtf8(readBytes(textPath), textPath);
+    const ids = vocab.encode(text, (str(flags, "unknown") ?? "error") as UnknownPolicy);
+    const r = evaluateTokens(model, ids);
+    if (bool(flags, "json")) ctx.out(JSON.stringify({ nats: r.loss, bpc: r.bpc, chars: r.chars }) + "\n");
+    else ctx.out(`${textPath}: ${r.loss.toFixed(4)} nats/char = ${r.bpc.toFixed(4)} bits/char over ${r.chars.toLocaleString("en-US")} characters\n`);
+    return 0;
+  } finally {
+    kernels.dispose?.();
+  }
+}
+
+export async function inspectCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
+  const ck = decodeCheckpoint(readBytes(ckptPath), jsKernels("f32"), ckptPath);
+  const m = ck.model.config;
+  const info = {
+    path: ckptPath,
+    format: ck.metadata.format,
+    layers: m.layers,
+    hidden: m.hidden,
+    vocab_size: m.vocabSize,
+    dropout: m.dropout,
+    params: ck.model.numParams,
+    step: ck.state?.step ?? null,
+    epoch: ck.state?.epoch ?? null,
+    best_val_bpc: ck.state?.bestVal != null ? ck.state.bestVal / Math.LN2 : null,
+    optimizer: ck.train?.optimizer ?? null,
+    batch: ck.train?.batch ?? null,
+    seq: ck.train?.seq ?? null,
+    vocab: ck.vocab.chars.join(""),
+  };
+  if (bool(flags, "json")) {
+    ctx.out(JSON.stringify(info) + "\n");
+  } else {
+    ctx.out(`${ckptPath} (${info.format})\n`);
+    ctx.out(`  model      ${m.layers}×${m.hidden} LSTM, vocabulary ${m.vocabSize}, dropout ${m.dropout}, ${info.params.toLocaleString("en-US")} parameters\n`);
+    if (ck.state) ctx.out(`  training   step ${info.step}, epoch ${info.epoch}, ${info.optimizer}, batch ${info.batch} × seq ${info.seq}\n`);
+    ctx.out(`  best val   ${info.best_val_bpc === null ? "n/a" : `${info.best_val_bpc.toFixed(4)} bits/char`}\n`);
+    ctx.out(`  vocabulary ${JSON.stringify(info.vocab)}\n`);
+  }
+  return 0;
+}

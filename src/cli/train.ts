@@ -1,0 +1,139 @@
+// `char-lstm train`: resolve the config (defaults ← --config? ← flags, or the checkpoint on --resume), build
+// the corpus and trainer, run with a progress display (or JSON lines), save checkpoints atomically.
+
+import { basename, extname, join } from "node:path";
+import { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig } from "../config.js";
+import { decodeCheckpoint, encodeCheckpoint, CheckpointError } from "../checkpoint.js";
+import { Corpus, decodeUtf8 } from "../data/corpus.js";
+import { defaultCorpusPath, ensureWritableDir, readBytes, writeAtomic } from "../io/node.js";
+import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
+import { restoreTrainer } from "../resume.js";
+import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
+import { formatDuration, Progress } from "./progress.js";
+
+/** Flag name → TrainConfig key, for every flag that sets a TrainConfig field. */
+const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
+  ["seq", "seq"], ["batch", "batch"], ["optimizer", "optimizer"], ["lr", "lr"], ["beta1", "beta1"], ["beta2", "beta2"],
+  ["eps", "eps"], ["momentum", "momentum"], ["clip", "clip"], ["clip-mode", "clipMode"], ["decay", "decay"],
+  ["decay-rate", "decayRate"], ["decay-every", "decayEvery"], ["lr-min", "lrMin"], ["val-frac", "valFrac"],
+  ["test-frac", "testFrac"], ["max-steps", "maxSteps"], ["max-time", "maxTime"], ["epochs", "epochs"],
+  ["eval-every", "evalEvery"], ["sample-every", "sampleEvery"], ["sample-length", "sampleLength"],
+  ["checkpoint-every", "checkpointEvery"], ["seed", "seed"], ["max-bad-steps", "maxBadSteps"],
+];
+/** What a resumed run may change: budget, reporting, learning rate. The rest comes from the checkpoint. */
+const RESUMABLE = new Set<keyof TrainConfig>(["maxSteps", "maxTime", "epochs", "evalEvery", "sampleEvery", "sampleLength", "checkpointEvery", "maxBadSteps", "lr", "lrMin"]);
+const MODEL_FLAGS = ["layers", "hidden", "dropout"];
+const DEFAULT_MAX_TIME = 180;
+
+export async function trainCommand(flags: Flags, positionals: string[], ctx: CliContext): Promise<number> {
+  const json = bool(flags, "json");
+  const emit = (o: object) => ctx.out(JSON.stringify(o) + "\n");
+  const say = (s: string) => { if (!json) ctx.out(s + "\n"); };
+
+  const textPath = positionals[0] ?? defaultCorpusPath();
+  const resumePath = str(flags, "resume");
+  const { kernels, notice } = await openKernels(flags);
+  try {
+    if (notice) ctx.err(`char-lstm: ${notice}\n`);
+    const text = decodeUtf8(readBytes(textPath), textPath);
+
+    let trainer: Trainer;
+    if (resumePath) {
+      const ck = decodeCheckpoint(readBytes(resumePath), kernels, resumePath);
+      if (!ck.train || !ck.state) throw new CheckpointError(`${resumePath} holds no training state (best.safetensors is for sampling); resume from last.safetensors`);
+      const config: TrainConfig = { ...defaultTrain, ...ck.train };
+      const ignored: string[] = [];
+      for (const [flag, key] of TRAIN_FLAGS) {
+        if (!flags.has(flag)) continue;
+        if (RESUMABLE.has(key)) (config as unknown as Record<string, unknown>)[key] = flags.get(flag);
+        else if (flags.get(flag) !== config[key]) ignored.push(`--${flag}`);
+      }
+      for (const f of MODEL_FLAGS) if (flags.has(f)) ignored.push(`--${f}`);
+      if (!flags.has("max-time") && !flags.has("max-steps") && !flags.has("epochs") && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
+      validateTrain(config);
+      if (ignored.length) ctx.err(`char-lstm: resuming: ${ignored.join(", ")} ignored (the checkpoint defines them)\n`);
+      const corpus = Corpus.fromText(text, { valFrac: config.valFrac, testFrac: config.testFrac, vocab: ck.vocab });
+      trainer = restoreTrainer(ck, corpus, config, resumePath);
+    } else {
+      const model: Omit<ModelConfig, "vocabSize"> = {
+        layers: num(flags, "layers") ?? defaultModel.layers,
+        hidden: num(flags, "hidden") ?? defaultModel.hidden,
+        dropout: num(flags, "dropout") ?? defaultModel.dropout,
+      };
+      const config: TrainConfig = { ...defaultTrain };
+      for (const [flag, key] of TRAIN_FLAGS) if (flags.has(flag)) (config as unknown as Record<string, unknown>)[key] = flags.get(flag);
+      if (!config.maxSteps && !config.maxTime && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
+      validateModel({ ...model, vocabSize: 1 });
+      validateTrain(config);
+      const corpus = Corpus.fromText(text, { valFrac: config.valFrac, testFrac: config.testFrac, maxVocab: num(flags, "max-vocab") });
+      trainer = Trainer.create(corpus, model, config, kernels);
+    }
+
+    const cfg = trainer.config, m = trainer.model.config, corpus = trainer.corpus;
+    const name = basename(textPath, extname(textPath)) === "data" && textPath === defaultCorpusPath() ? "moby-dick" : basename(textPath, extname(textPath));
+    const outDir = str(flags, "out") ?? (resumePath ? join(resumePath, "..") : join("runs", name));
+    ensureWritableDir(outDir);
+    const lastPath = join(outDir, "last.safetensors"), bestPath = join(outDir, "best.safetensors");
+
+    // never start training into a run we would then fail to evaluate
+    trainer.evalBatcher();
+
+    const budget = [cfg.maxSteps ? `${cfg.maxSteps} steps` : "", cfg.maxTime ? formatDuration(cfg.maxTime) : "", cfg.epochs ? `${cfg.epochs} epochs` : ""].filter(Boolean).join(" or ");
+    say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${textPath === defaultCorpusPath() ? "the bundled Moby Dick" : textPath}`);
+    say(`  text ${corpus.tokens.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
+    say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${kernels.name}`);
+    say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}; seed ${cfg.seed}`);
+    say(`  checkpoints in ${outDir}/`);
+
+    const progress = new Progress(ctx.out, ctx.tty && !json);
+    let lastStepLine: { step: number; loss: number } | null = null;
+    const save = (step: number, best: boolean) => {
+      const bytes = encodeCheckpoint(trainer.model, corpus.vocab, trainer);
+      writeAtomic(lastPath, bytes);
+      if (json) emit({ event: "checkpoint", step, path: lastPath });
+      if (best) {
+        writeAtomic(bestPath, bytes);
+        if (json) emit({ event: "checkpoint", step, path: bestPath });
+      }
+    };
+
+    const done: DoneReport = await runTraining(trainer, {
+      shouldStop: () => ctx.signal.aborted,
+      onStep: (r) => {
+        if (!r.skipped) lastStepLine = { step: r.step, loss: r.loss };
+        if (json) {
+          emit({ event: "step", step: r.step, epoch: r.epoch, loss: r.loss, bpc: r.bpc, chars_per_s: r.charsPerSec, lr: r.lr, ...(r.skipped ? { skipped: true } : {}) });
+          return;
+        }
+        if (r.skipped) progress.log(`step ${r.step}: non-finite loss or gradient, step skipped (lr now ×${trainer.state.lrScale})`);
+        const fracs = [cfg.maxSteps ? r.step / cfg.maxSteps : 0, cfg.maxTime ? r.elapsed / cfg.maxTime : 0, cfg.epochs ? r.epoch / cfg.epochs : 0];
+        const frac = Math.min(1, Math.max(...fracs));
+        const eta = frac > 0 ? (r.elapsed / frac) * (1 - frac) : NaN;
+        progress.update({ step: r.step, maxSteps: cfg.maxSteps, epoch: r.epoch, loss: lastStepLine?.loss ?? NaN, bpc: bpc(lastStepLine?.loss ?? NaN),
+                          charsPerSec: r.charsPerSec, eta, frac }, performance.now());
+      },
+      onEval: (e) => {
+        if (json) emit({ event: "eval", step: e.step, val_loss: e.loss, val_bpc: e.bpc });
+        else progress.log(`step ${e.step}: val loss ${e.loss.toFixed(4)} nats = ${e.bpc.toFixed(4)} bits/char${e.best ? " (best)" : ""}`);
+      },
+      onSample: (step, s) => {
+        if (json) emit({ event: "sample", step, text: s });
+        else progress.log(`--- sample at step ${step} ---\n${s}\n---`);
+      },
+      onCheckpoint: (step, best) => save(step, best),
+    });
+    progress.clear();
+    const stoppedBySignal = done.reason === "stopped";
+    if (json) {
+      emit({ event: "done", step: done.step, train_loss: done.trainLoss, val_bpc: done.valBpc, seconds: done.seconds, reason: done.reason });
+    } else {
+      say(`${stoppedBySignal ? "stopped" : "done"} at step ${done.step} (${done.reason}) after ${formatDuration(done.seconds)}: train loss ${done.trainLoss.toFixed(4)}, val ${done.valBpc.toFixed(4)} bits/char`);
+      say(`saved ${lastPath} and ${bestPath}`);
+      say(`sample with:  npx char-lstm sample ${bestPath} --length 500 --temperature 0.8`);
+      say(`resume with:  npx char-lstm train ${positionals[0] ?? ""}${positionals[0] ? " " : ""}--resume ${lastPath} --max-time 10m`);
+    }
+    return stoppedBySignal ? 130 : 0;
+  } finally {
+    kernels.dispose?.();
+  }
+}

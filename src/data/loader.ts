@@ -1,0 +1,59 @@
+// Truncated-BPTT batches: a split is cut into B contiguous streams (torch-rnn's DataLoader), and window w
+// of an epoch takes the next T characters of every stream, with targets shifted by one.
+//
+//   stream b covers split positions [b·S, (b+1)·S), S = ⌊(n − 1) / B⌋ (one spare for the last target)
+//   window w, step t, stream b:  x = tok[start + b·S + w·T + t],  y = the next token
+// Because the windows of a stream are consecutive, (h, c) carried from window w to w+1 continue exactly
+// where the text left off. Tokens are written time-major: x[t·B + b].
+
+import type { TokenArray, Split } from "./corpus.js";
+import { CorpusError } from "./corpus.js";
+
+export class StreamBatcher {
+  readonly B: number;
+  readonly T: number;
+  /** Characters per stream. */
+  readonly S: number;
+  private readonly tokens: TokenArray;
+  private readonly start: number;
+
+  constructor(tokens: TokenArray, split: Split, B: number, T: number, what = "training split") {
+    const n = split.end - split.start;
+    if (n < B * T + 1) {
+      throw new CorpusError(`the ${what} has ${n} characters, but batch ${B} × seq ${T} needs at least ${B * T + 1}; use a longer text or a smaller --batch/--seq`);
+    }
+    this.tokens = tokens;
+    this.start = split.start;
+    this.B = B;
+    this.T = T;
+    this.S = Math.floor((n - 1) / B);
+  }
+
+  /** Full windows per epoch. */
+  get windows(): number {
+    return Math.floor(this.S / this.T);
+  }
+
+  /** Steps in window w: T, except that `partial` allows the shorter last window (evaluation). */
+  windowLength(w: number): number {
+    return Math.min(this.T, this.S - w * this.T);
+  }
+
+  /** Windows including a final partial one. */
+  get windowsWithTail(): number {
+    return Math.ceil(this.S / this.T);
+  }
+
+  /** Fill x, y (time-major, T·B) with window w; returns its length in steps. */
+  fill(x: Int32Array, y: Int32Array, w: number): number {
+    const { B, S } = this, T = this.windowLength(w), tok = this.tokens;
+    for (let b = 0; b < B; b++) {
+      const base = this.start + b * S + w * this.T;
+      for (let t = 0; t < T; t++) {
+        x[t * B + b] = tok[base + t];
+        y[t * B + b] = tok[base + t + 1];
+      }
+    }
+    return T;
+  }
+}

@@ -1,0 +1,31 @@
+// Rebuild a Trainer from a checkpoint so that the run continues exactly as if never stopped: parameters,
+// optimizer moments and update count, carried (h, c), data cursor, RNG, learning-rate scale and history.
+
+import { CheckpointError, type LoadedCheckpoint } from "./checkpoint.js";
+import type { TrainConfig } from "./config.js";
+import type { Corpus } from "./data/corpus.js";
+import { Trainer } from "./train.js";
+
+export function restoreTrainer(ck: LoadedCheckpoint, corpus: Corpus, config: TrainConfig, what = "checkpoint"): Trainer {
+  if (!ck.state || !ck.train) throw new CheckpointError(`${what} holds no training state; resume from a run's last.safetensors`);
+  if (ck.corpus && ck.corpus !== corpus.fingerprint()) {
+    throw new CheckpointError(`${what} was trained on a different text (fingerprint ${ck.corpus}, this text ${corpus.fingerprint()}); resume with the same file`);
+  }
+  for (const key of ["batch", "seq", "optimizer", "valFrac", "testFrac"] as const) {
+    if (config[key] !== ck.train[key]) throw new CheckpointError(`cannot resume with ${key} ${config[key]}: the run used ${ck.train[key]}`);
+  }
+  const trainer = new Trainer(ck.model, corpus, config, structuredClone(ck.state));
+  for (const [key, buf] of trainer.optimizer.moments()) {
+    const saved = ck.moments.get(key);
+    if (!saved) throw new CheckpointError(`${what} lacks the optimizer's ${key} moments`);
+    buf.set(saved);
+  }
+  const carried = ck.carried;
+  if (!carried || carried.B !== config.batch) throw new CheckpointError(`${what} lacks the carried LSTM state for batch ${config.batch}`);
+  const S = config.batch * ck.model.config.hidden;
+  trainer.ws.caches.forEach((cache, l) => {
+    cache.h.set(carried.h.subarray(l * S, (l + 1) * S));
+    cache.c.set(carried.c.subarray(l * S, (l + 1) * S));
+  });
+  return trainer;
+}

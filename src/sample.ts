@@ -1,0 +1,137 @@
+// Generating text one character at a time: temperature, top-k, top-p, argmax, a prime text, a seed, stop
+// strings. One Sampler serves the CLI (stdout), the server (SSE) and the web page; nothing here allocates
+// per character (the workspace and probability scratch are made once).
+
+import type { UnknownPolicy, Vocab } from "./data/vocab.js";
+import type { CharLSTM, Workspace } from "./model.js";
+import { softmaxRow } from "./nn/softmax_xent.js";
+import { Rng, sampleMult } from "./rng.js";
+
+export interface SampleOptions {
+  /** Characters to generate (the prime is not counted). */ length: number;
+  /** Softmax temperature > 0; lower is more conservative. Default 1. */ temperature?: number;
+  /** Keep only the k most likely characters (0 = off). */ topK?: number;
+  /** Keep the smallest set of characters whose probability reaches p (1 = off). */ topP?: number;
+  /** Always take the most likely character. */ argmax?: boolean;
+  /** Text the model reads before generating. Default: a newline (or the first character). */ prime?: string;
+  /** Seed of the sampling RNG; the same seed gives the same text. */ seed: number;
+  /** Stop after generating any of these strings. */ stop?: string[];
+  /** Prime characters outside the vocabulary: an error (default) or dropped. */ unknown?: UnknownPolicy;
+}
+
+export class SampleError extends Error {
+  override name = "SampleError";
+}
+
+const PRIME_CHUNK = 64;
+
+export class Sampler {
+  readonly model: CharLSTM;
+  readonly vocab: Vocab;
+  private readonly ws: Workspace;
+  private readonly rng: Rng;
+  private readonly probs: Float64Array;
+  private readonly order: Int32Array;
+  private readonly opts: Required<Omit<SampleOptions, "prime" | "stop" | "unknown">> & { stop: string[] };
+  private generated = 0;
+  private tail = "";
+  private done = false;
+  /** Distribution the last character was drawn from (V), for visualization. */
+  readonly lastProbs: Float64Array;
+
+  constructor(model: CharLSTM, vocab: Vocab, opts: SampleOptions) {
+    const o = { temperature: 1, topK: 0, topP: 1, argmax: false, stop: [], ...opts };
+    if (!Number.isInteger(o.length) || o.length < 0) throw new SampleError(`--length must be a non-negative integer, got ${o.length}`);
+    if (!(o.temperature > 0) || !Number.isFinite(o.temperature)) throw new SampleError(`--temperature must be a number > 0, got ${o.temperature}`);
+    if (!Number.isInteger(o.topK) || o.topK < 0) throw new SampleError(`--top-k must be a non-negative integer, got ${o.topK}`);
+    if (!(o.topP > 0 && o.topP <= 1)) throw new SampleError(`--top-p must be in (0, 1], got ${o.topP}`);
+    if (vocab.size !== model.config.vocabSize) throw new SampleError("vocabulary and model disagree in size");
+    this.model = model;
+    this.vocab = vocab;
+    this.opts = o;
+    this.rng = new Rng(o.seed);
+    const V = vocab.size;
+    this.probs = new Float64Array(V);
+    this.lastProbs = new Float64Array(V);
+    this.order = new Int32Array(V);
+    this.ws = model.workspace(1, PRIME_CHUNK);
+    model.resetState(this.ws);
+    let ids = vocab.encode(opts.prime ?? "", opts.unknown ?? "error");
+    if (ids.length === 0) {
+      const nl = vocab.id("\n");
+      ids = Int32Array.of(nl >= 0 ? nl : 0);
+    }
+    // read the prime in chunks; the logits of its last character give the first distribution
+    for (let pos = 0; pos < ids.length; pos += PRIME_CHUNK) {
+      const T = Math.min(PRIME_CHUNK, ids.length - pos);
+      this.ws.x.set(ids.subarray(pos, pos + T));
+      model.forward(this.ws, T);
+      model.carryState(this.ws, T);
+      if (pos + T === ids.length) this.ws.logits.copyWithin(0, (T - 1) * V, T * V);
+    }
+  }
+
+  /** The next character, or null when the length is reached or a stop string was generated. */
+  next(): string | null {
+    if (this.done || this.generated >= this.opts.length) return null;
+    const V = this.vocab.size;
+    const id = this.pick(V);
+    const ch = this.vocab.chars[id];
+    this.generated++;
+    if (this.opts.stop.length) {
+      this.tail = (this.tail + ch).slice(-Math.max(...this.opts.stop.map((s) => s.length)));
+      if (this.opts.stop.some((s) => s && this.tail.endsWith(s))) this.done = true;
+    }
+    // feed it back: one step, batch 1
+    this.ws.x[0] = id;
+    this.model.forward(this.ws, 1);
+    this.model.carryState(this.ws, 1);
+    return ch;
+  }
+
+  private pick(V: number): number {
+    const { probs, order, opts } = this;
+    softmaxRow(probs, this.ws.logits, V, opts.argmax ? 1 : opts.temperature);
+    this.lastProbs.set(probs);
+    if (opts.argmax) {
+      let best = 0;
+      for (let v = 1; v < V; v++) if (probs[v] > probs[best]) best = v;
+      return best;
+    }
+    if ((opts.topK > 0 && opts.topK < V) || opts.topP < 1) {
+      // rank by probability (V is at most a few thousand; ties broken by id for determinism)
+      for (let v = 0; v < V; v++) order[v] = v;
+      order.sort((a, b) => probs[b] - probs[a] || a - b);
+      let keep = opts.topK > 0 ? Math.min(opts.topK, V) : V;
+      if (opts.topP < 1) {
+        let cum = 0, n = 0;
+        while (n < keep) { cum += probs[order[n]]; n++; if (cum >= opts.topP) break; }
+        keep = n;
+      }
+      for (let r = keep; r < V; r++) probs[order[r]] = 0;
+    }
+    return sampleMult(probs, V, this.rng.nextFloat());
+  }
+}
+
+/** Generated characters as a synchronous iterator. */
+export function* sampleChars(model: CharLSTM, vocab: Vocab, opts: SampleOptions): Generator<string> {
+  const s = new Sampler(model, vocab, opts);
+  for (let ch = s.next(); ch !== null; ch = s.next()) yield ch;
+}
+
+/** Generated characters as an async iterator that gives the event loop a turn every `every` characters. */
+export async function* sample(model: CharLSTM, vocab: Vocab, opts: SampleOptions, every = 16): AsyncGenerator<string> {
+  let n = 0;
+  for (const ch of sampleChars(model, vocab, opts)) {
+    yield ch;
+    if (++n % every === 0) await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
+/** The whole generated text at once (the prime not included). */
+export function sampleText(model: CharLSTM, vocab: Vocab, opts: SampleOptions): string {
+  let s = "";
+  for (const ch of sampleChars(model, vocab, opts)) s += ch;
+  return s;
+}

@@ -1,0 +1,278 @@
+// The training loop: truncated BPTT over B streams, optimizer, clipping, schedule, evaluation, health checks.
+//
+// A Trainer owns every piece of state that decides what the next step does: parameters and moments, the
+// carried (h, c), the data cursor (epoch, window), the RNG (dropout) and the learning-rate scale. A
+// checkpoint saves all of it (checkpoint.ts), so a resumed run continues bit for bit.
+//
+// runTraining() drives a Trainer until a budget runs out, reporting through callbacks; it never touches
+// process, fs or the DOM (the CLI and the web worker pass the hooks).
+
+import type { ModelConfig, TrainConfig } from "./config.js";
+import type { Corpus, Split } from "./data/corpus.js";
+import { StreamBatcher } from "./data/loader.js";
+import { CharLSTM, type Workspace } from "./model.js";
+import { clipGradients, learningRate } from "./optim/clip.js";
+import { Optimizer } from "./optim/optimizer.js";
+import { Rng, type RngState } from "./rng.js";
+import type { Kernels } from "./kernels/types.js";
+import { sampleText } from "./sample.js";
+
+export const LN2 = Math.LN2;
+export const bpc = (nats: number): number => nats / LN2;
+
+export class TrainingError extends Error {
+  override name = "TrainingError";
+}
+
+export interface HistoryPoint {
+  step: number;
+  /** Mean training loss (nats) since the previous point. */
+  train: number;
+  /** Validation loss (nats) at this step, when evaluated. */
+  val?: number;
+}
+
+/** Everything besides tensors that a checkpoint must carry to resume exactly. */
+export interface TrainState {
+  /** Optimizer steps taken (including skipped bad steps). */ step: number;
+  /** Completed epochs. */ epoch: number;
+  /** Next window within the epoch. */ window: number;
+  rng: RngState;
+  /** Optimizer update count (Adam's t). */ optT: number;
+  /** Multiplier on the scheduled learning rate, halved on repeated non-finite steps. */ lrScale: number;
+  /** Consecutive non-finite steps. */ badSteps: number;
+  /** Best validation loss so far (nats), or null. */ bestVal: number | null;
+  history: HistoryPoint[];
+  /** Training seconds over all invocations. */ seconds: number;
+}
+
+export interface StepReport {
+  step: number;
+  epoch: number;
+  /** Mean loss of this window (nats); NaN when the step was skipped. */ loss: number;
+  bpc: number;
+  lr: number;
+  gradNorm: number;
+  /** The step was non-finite and skipped (no update, state reset). */ skipped: boolean;
+}
+
+export interface EvalReport {
+  step: number;
+  /** Mean loss (nats) over every evaluated character. */ loss: number;
+  bpc: number;
+  chars: number;
+}
+
+export class Trainer {
+  readonly model: CharLSTM;
+  readonly corpus: Corpus;
+  readonly config: TrainConfig;
+  readonly optimizer: Optimizer;
+  readonly batcher: StreamBatcher;
+  readonly ws: Workspace;
+  readonly state: TrainState;
+  private readonly rng: Rng;
+  private evalWs: Workspace | null = null;
+  private lossSum = 0;
+  private lossCount = 0;
+
+  /** A fresh run: a model initialized from `config.seed`. */
+  static create(corpus: Corpus, model: Omit<ModelConfig, "vocabSize">, config: TrainConfig, kernels: Kernels): Trainer {
+    const rng = new Rng(config.seed);
+    const m = new CharLSTM({ ...model, vocabSize: corpus.vocab.size }, kernels, rng);
+    return new Trainer(m, corpus, config, {
+      step: 0, epoch: 0, window: 0, rng: rng.state(), optT: 0, lrScale: 1, badSteps: 0, bestVal: null, history: [], seconds: 0,
+    });
+  }
+
+  /** Assemble around an existing model and state (a resume fills params, moments and carried state after). */
+  constructor(model: CharLSTM, corpus: Corpus, config: TrainConfig, state: TrainState) {
+    if (model.config.vocabSize !== corpus.vocab.size) throw new TrainingError("model and corpus vocabularies differ");
+    this.model = model;
+    this.corpus = corpus;
+    this.config = config;
+    this.state = state;
+    this.rng = Rng.fromState(state.rng);
+    this.batcher = new StreamBatcher(corpus.tokens, corpus.train, config.batch, config.seq);
+    this.ws = model.workspace(config.batch, config.seq);
+    this.optimizer = new Optimizer(config.optimizer, model.kernels, model.params.length, config);
+    this.optimizer.t = state.optT;
+  }
+
+  /** The learning rate the next update uses. */
+  get lr(): number {
+    return learningRate(this.config, this.state.step) * this.state.lrScale;
+  }
+
+  /** One truncated-BPTT step on the next window. */
+  step(): StepReport {
+    const { model, ws, state, config } = this;
+    const T = this.batcher.fill(ws.x, ws.y, state.window);
+    model.zeroGrad();
+    model.forward(ws, T, { rng: this.rng });
+    const loss = model.loss(ws, T);
+    let gradNorm = NaN;
+    const lr = this.lr;
+    let skipped = !Number.isFinite(loss);
+    if (!skipped) {
+      model.backward(ws, T);
+      gradNorm = clipGradients(model.kernels, model.grads, config.clipMode, config.clip);
+      skipped = !Number.isFinite(gradNorm);
+    }
+    if (skipped) {
+      // never train on NaN: no update, and the carried state may be poisoned, so start the streams afresh
+      state.badSteps++;
+      if (state.badSteps >= config.maxBadSteps) {
+        throw new TrainingError(`loss or gradients were non-finite for ${state.badSteps} steps in a row (step ${state.step + 1}); lower --lr or --clip, or check the data`);
+      }
+      if (state.badSteps >= 2) state.lrScale *= 0.5;
+      model.resetState(ws);
+    } else {
+      state.badSteps = 0;
+      this.optimizer.step(model.params, model.grads, lr);
+      model.carryState(ws, T);
+      this.lossSum += loss;
+      this.lossCount++;
+    }
+    state.step++;
+    state.optT = this.optimizer.t;
+    state.window++;
+    if (state.window >= this.batcher.windows) {
+      state.window = 0;
+      state.epoch++;
+      model.resetState(ws);
+    }
+    state.rng = this.rng.state();
+    return { step: state.step, epoch: state.epoch + state.window / this.batcher.windows, loss, bpc: bpc(loss), lr, gradNorm, skipped };
+  }
+
+  /**
+   * Mean loss over a whole split, as B streams with state carried across windows (the last window may be
+   * short), from a zero state and without dropout. The training state is untouched.
+   */
+  evaluate(split: Split = this.corpus.val, what = "validation split"): EvalReport {
+    const batcher = this.evalBatcher(split, what), B = batcher.B;
+    if (!this.evalWs || this.evalWs.B !== B) this.evalWs = this.model.workspace(B, this.config.seq);
+    const ws = this.evalWs, model = this.model;
+    model.resetState(ws);
+    let sum = 0, chars = 0;
+    for (let w = 0; w < batcher.windowsWithTail; w++) {
+      const Tw = batcher.fill(ws.x, ws.y, w);
+      model.forward(ws, Tw);
+      sum += model.loss(ws, Tw) * Tw * B;
+      chars += Tw * B;
+      model.carryState(ws, Tw);
+    }
+    const loss = sum / chars;
+    return { step: this.state.step, loss, bpc: bpc(loss), chars };
+  }
+
+  /**
+   * Streams for evaluating a split: up to B of them, each at least one window long; a split shorter than
+   * T + 1 characters is a CorpusError saying so.
+   */
+  evalBatcher(split: Split = this.corpus.val, what = "validation split"): StreamBatcher {
+    const n = split.end - split.start, T = this.config.seq;
+    const B = Math.max(1, Math.min(this.config.batch, Math.floor((n - 1) / T)));
+    return new StreamBatcher(this.corpus.tokens, split, B, T, what);
+  }
+
+  /** Close a history point with the mean training loss since the last one. */
+  recordHistory(val?: number): HistoryPoint {
+    const point: HistoryPoint = { step: this.state.step, train: this.lossCount ? this.lossSum / this.lossCount : NaN };
+    if (val !== undefined) point.val = val;
+    this.state.history.push(point);
+    this.lossSum = 0;
+    this.lossCount = 0;
+    return point;
+  }
+}
+
+export interface RunHooks {
+  onStep?(r: StepReport & { charsPerSec: number; elapsed: number }): void;
+  onEval?(r: EvalReport & { best: boolean }): void | Promise<void>;
+  onSample?(step: number, text: string): void;
+  /** Save `last` (and `best` when this validation was the best so far). */
+  onCheckpoint?(step: number, best: boolean): void | Promise<void>;
+  /** Asked between steps; true stops the run cleanly (e.g. Ctrl-C). */
+  shouldStop?(): boolean;
+  /** Milliseconds clock (performance.now by default). */
+  now?(): number;
+}
+
+export interface DoneReport {
+  step: number;
+  trainLoss: number;
+  valLoss: number;
+  valBpc: number;
+  seconds: number;
+  reason: "max-steps" | "max-time" | "epochs" | "stopped";
+}
+
+/** Run until --max-steps (total), --max-time (this invocation) or --epochs, or until shouldStop(). */
+export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promise<DoneReport> {
+  const cfg = trainer.config, st = trainer.state;
+  const now = hooks.now ?? (() => performance.now());
+  if (!cfg.maxSteps && !cfg.maxTime && !cfg.epochs) throw new TrainingError("no budget: set --max-steps, --max-time or --epochs");
+  const t0 = now(), secondsBefore = st.seconds;
+  const charsPerStep = cfg.batch * cfg.seq;
+  let lastYield = t0, lastTrain = NaN, reason: DoneReport["reason"] = "stopped";
+  let rateT = t0, rateSteps = 0, charsPerSec = 0;
+  let lastEval: EvalReport | null = null;
+
+  const evaluate = async (): Promise<void> => {
+    const e = trainer.evaluate();
+    const best = st.bestVal === null || e.loss < st.bestVal;
+    if (best) st.bestVal = e.loss;
+    trainer.recordHistory(e.loss);
+    lastEval = e;
+    await hooks.onEval?.({ ...e, best });
+    await hooks.onCheckpoint?.(st.step, best);
+  };
+
+  for (;;) {
+    if (cfg.maxSteps && st.step >= cfg.maxSteps) { reason = "max-steps"; break; }
+    if (cfg.epochs && st.epoch >= cfg.epochs) { reason = "epochs"; break; }
+    if (cfg.maxTime && (now() - t0) / 1000 >= cfg.maxTime) { reason = "max-time"; break; }
+    if (hooks.shouldStop?.()) { reason = "stopped"; break; }
+    const r = trainer.step();
+    if (!r.skipped) lastTrain = r.loss;
+    rateSteps++;
+    const t = now();
+    if (t - rateT > 1000 || charsPerSec === 0) { charsPerSec = (rateSteps * charsPerStep) / Math.max((t - rateT) / 1000, 1e-9); rateT = t; rateSteps = 0; }
+    st.seconds = secondsBefore + (t - t0) / 1000;
+    hooks.onStep?.({ ...r, charsPerSec, elapsed: (t - t0) / 1000 });
+    if (cfg.sampleEvery && st.step % cfg.sampleEvery === 0 && hooks.onSample) {
+      hooks.onSample(st.step, sampleText(trainer.model, trainer.corpus.vocab, { length: cfg.sampleLength, seed: st.step, temperature: 0.8 }));
+    }
+    if (cfg.evalEvery && st.step % cfg.evalEvery === 0) await evaluate();
+    else if (cfg.checkpointEvery && st.step % cfg.checkpointEvery === 0) await hooks.onCheckpoint?.(st.step, false);
+    // let the host deliver signals and paint progress (a macrotask turn, at most every 100 ms)
+    if (t - lastYield > 100) { await new Promise((res) => setTimeout(res, 0)); lastYield = now(); }
+  }
+  if (!lastEval || (lastEval as EvalReport).step !== st.step) await evaluate();
+  const e = lastEval as unknown as EvalReport;
+  st.seconds = secondsBefore + (now() - t0) / 1000;
+  return { step: st.step, trainLoss: lastTrain, valLoss: e.loss, valBpc: e.bpc, seconds: (now() - t0) / 1000, reason };
+}
+
+/**
+ * Held-out loss of a token sequence read as one continuous stream from a zero state: the mean over every
+ * token but the first of −log p(token | all tokens before it), in nats. Windows of T steps, batch 1.
+ */
+export function evaluateTokens(model: CharLSTM, ids: ArrayLike<number>, T = 256): { loss: number; bpc: number; chars: number } {
+  if (ids.length < 2) throw new TrainingError(`need at least 2 characters to evaluate, got ${ids.length}`);
+  const ws = model.workspace(1, Math.min(T, ids.length - 1));
+  model.resetState(ws);
+  let sum = 0, pos = 0;
+  const n = ids.length - 1;
+  while (pos < n) {
+    const Tw = Math.min(ws.Tmax, n - pos);
+    for (let t = 0; t < Tw; t++) { ws.x[t] = ids[pos + t]; ws.y[t] = ids[pos + t + 1]; }
+    model.forward(ws, Tw);
+    sum += model.loss(ws, Tw) * Tw;
+    model.carryState(ws, Tw);
+    pos += Tw;
+  }
+  return { loss: sum / n, bpc: bpc(sum / n), chars: n };
+}
