@@ -1,0 +1,19 @@
+// char-lstm's public API: re-exports only. Everything here runs in Node and in the browser (no fs,
+// no process, no DOM); the Node-only helpers live under char-lstm's CLI and io modules.
+
+export { CharLSTM, type Workspace, type ForwardOptions } from "./model.js";
+export { Trainer, runTraining, evaluateTokens, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
+export { Sampler, sample, sampleChars, sampleText, SampleError, type SampleOptions } from "./sample.js";
+export { Corpus, CorpusError, decodeUtf8, MAX_VOCAB, type Split, type TokenArray } from "./data/corpus.js";
+export { Vocab, VocabError, type UnknownPolicy } from "./data/vocab.js";
+export { StreamBatcher } from "./data/loader.js";
+export { encodeCheckpoint, decodeCheckpoint, decodeCheckpoint as loadCheckpoint, CheckpointError, FORMAT, type LoadedCheckpoint } from "./checkpoint.js";
+export { restoreTrainer } from "./resume.js";
+export { encodeSafetensors, decodeSafetensors, SafetensorsError, type Tensor, type DType } from "./safetensors.js";
+export { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig, type OptimizerName } from "./config.js";
+export { paramSpec, paramViews, paramCount, type ParamSpec, type ParamViews } from "./params.js";
+export { Optimizer } from "./optim/optimizer.js";
+export { clipGradients, learningRate } from "./optim/clip.js";
+export { Rng, sampleMult, type RngState } from "./rng.js";
+export { jsKernels } from "./kernels/js/index.js";
+export { GATES, type Kernels, type FloatArray } from "./kernels/types.js";
