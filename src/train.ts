@@ -217,7 +217,8 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
   const t0 = now(), secondsBefore = st.seconds;
   const charsPerStep = cfg.batch * cfg.seq;
   let lastYield = t0, lastTrain = NaN, reason: DoneReport["reason"] = "stopped";
-  let rateT = t0, rateSteps = 0, charsPerSec = 0;
+  // chars/s over the time spent in steps only (evaluation, sampling and checkpoints excluded)
+  let rateTime = 0, rateSteps = 0, charsPerSec = 0;
   let lastEval: EvalReport | null = null;
 
   const evaluate = async (): Promise<void> => {
@@ -235,11 +236,13 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
     if (cfg.epochs && st.epoch >= cfg.epochs) { reason = "epochs"; break; }
     if (cfg.maxTime && (now() - t0) / 1000 >= cfg.maxTime) { reason = "max-time"; break; }
     if (hooks.shouldStop?.()) { reason = "stopped"; break; }
+    const ts = now();
     const r = trainer.step();
     if (!r.skipped) lastTrain = r.loss;
-    rateSteps++;
     const t = now();
-    if (t - rateT > 1000 || charsPerSec === 0) { charsPerSec = (rateSteps * charsPerStep) / Math.max((t - rateT) / 1000, 1e-9); rateT = t; rateSteps = 0; }
+    rateTime += t - ts;
+    rateSteps++;
+    if (rateTime > 1000 || charsPerSec === 0) { charsPerSec = (rateSteps * charsPerStep) / Math.max(rateTime / 1000, 1e-9); rateTime = 0; rateSteps = 0; }
     st.seconds = secondsBefore + (t - t0) / 1000;
     hooks.onStep?.({ ...r, charsPerSec, elapsed: (t - t0) / 1000 });
     if (cfg.sampleEvery && st.step % cfg.sampleEvery === 0 && hooks.onSample) {
