@@ -4,7 +4,9 @@
 export { CharLSTM, type Workspace, type ForwardOptions } from "./model.js";
 export { Trainer, runTraining, evaluateTokens, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
 export { Sampler, sample, sampleChars, sampleText, SampleError, type SampleOptions } from "./sample.js";
-export { Corpus, CorpusError, decodeUtf8, MAX_VOCAB, type Split, type TokenArray } from "./data/corpus.js";
+export { traceText, rankCells, textFeatures, cellSeries, correlation, type Trace, type TraceOptions, type Feature, type RankedCell, type CellValue } from "./visualize.js";
+export { Corpus, CorpusError, decodeUtf8, MAX_VOCAB, type Split } from "./data/corpus.js";
+export { ArrayTokenSource, Fingerprint, TOKENS_FORMAT, type TokenSource, type TokenArray, type TokenFileMeta } from "./data/tokens.js";
 export { Vocab, VocabError, type UnknownPolicy } from "./data/vocab.js";
 export { StreamBatcher } from "./data/loader.js";
 export { encodeCheckpoint, decodeCheckpoint, decodeCheckpoint as loadCheckpoint, CheckpointError, FORMAT, type LoadedCheckpoint } from "./checkpoint.js";

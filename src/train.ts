@@ -93,7 +93,7 @@ export class Trainer {
     this.config = config;
     this.state = state;
     this.rng = Rng.fromState(state.rng);
-    this.batcher = new StreamBatcher(corpus.tokens, corpus.train, config.batch, config.seq);
+    this.batcher = new StreamBatcher(corpus.source, corpus.train, config.batch, config.seq);
     this.ws = model.workspace(config.batch, config.seq);
     this.optimizer = new Optimizer(config.optimizer, model.kernels, model.params.length, config);
     this.optimizer.t = state.optT;
@@ -174,7 +174,7 @@ export class Trainer {
   evalBatcher(split: Split = this.corpus.val, what = "validation split"): StreamBatcher {
     const n = split.end - split.start, T = this.config.seq;
     const B = Math.max(1, Math.min(this.config.batch, Math.floor((n - 1) / T)));
-    return new StreamBatcher(this.corpus.tokens, split, B, T, what);
+    return new StreamBatcher(this.corpus.source, split, B, T, what);
   }
 
   /** Close a history point with the mean training loss since the last one. */

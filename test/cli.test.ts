@@ -98,7 +98,7 @@ test("errors: one line, no stack, exit code 1 for bad input and 2 for bad usage"
   const small = await cli("train", tiny, "--out", join(dir, "never"));
   assert.equal(small.code, 1);
   assert.match(small.err, /training split has \d+ characters, but batch 32 × seq 64 needs at least 2049/);
-  assert.ok(!existsSync(join(dir, "never", "last.safetensors")));
+  assert.ok(!existsSync(join(dir, "never")), "a failed start leaves no run directory behind");
   const notCkpt = await cli("sample", textPath);
   assert.equal(notCkpt.code, 1);
   assert.match(notCkpt.err, /not a readable checkpoint/);

@@ -98,4 +98,19 @@ export const inspectCmd: CommandSpec = {
   ],
 };
 
-export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd];
+export const exportTokensCmd: CommandSpec = {
+  name: "export-tokens",
+  summary: "Encode a text into char-lstm's token file (tokens.bin + tokens.json), the data format shared with python/.",
+  usage: "char-lstm export-tokens TEXT_FILE --out DIR [options]",
+  positionals: [1, 1],
+  flags: [
+    { name: "out", type: "string", arg: "DIR", help: "directory for tokens.bin and tokens.json (required)" },
+    { name: "vocab-from", type: "string", arg: "CKPT", help: "use a checkpoint's vocabulary (to continue its run on this text)" },
+    { name: "max-vocab", type: "int", arg: "N", default: "10000", help: "refuse texts with more distinct characters" },
+    { name: "json", type: "boolean", help: "print the token file's metadata as JSON" },
+    { name: "debug", type: "boolean", help: "print stack traces with errors" },
+    { name: "help", type: "boolean", help: "show this help" },
+  ],
+};
+
+export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, exportTokensCmd];

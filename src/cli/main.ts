@@ -9,8 +9,9 @@ import { commands } from "./commands.js";
 import type { CliContext } from "./context.js";
 import { trainCommand } from "./train.js";
 import { evalCommand, inspectCommand, sampleCommand } from "./sample.js";
+import { exportTokensCommand } from "./tokens.js";
 
-const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand };
+const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand };
 
 const USAGE = `char-lstm: character-level LSTM language models
 
@@ -19,6 +20,7 @@ Usage:
   char-lstm sample CKPT [options]           generate text
   char-lstm eval CKPT --text FILE           held-out bits per character
   char-lstm inspect CKPT                    show a checkpoint
+  char-lstm export-tokens TEXT --out DIR    encode a text into a token file (for python/)
 
 Run "char-lstm COMMAND --help" for the options of a command.
 `;

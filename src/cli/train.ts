@@ -1,11 +1,14 @@
 // `char-lstm train`: resolve the config (defaults ← --config? ← flags, or the checkpoint on --resume), build
 // the corpus and trainer, run with a progress display (or JSON lines), save checkpoints atomically.
 
-import { basename, extname, join } from "node:path";
+import { existsSync, rmSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
 import { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig } from "../config.js";
 import { decodeCheckpoint, encodeCheckpoint, CheckpointError } from "../checkpoint.js";
-import { Corpus, decodeUtf8 } from "../data/corpus.js";
+import { Corpus } from "../data/corpus.js";
+import { Vocab } from "../data/vocab.js";
 import { defaultCorpusPath, ensureWritableDir, readBytes, writeAtomic } from "../io/node.js";
+import { encodeTextFile, openTokens } from "../io/tokenfile.js";
 import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
 import { restoreTrainer } from "../resume.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
@@ -32,10 +35,22 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
 
   const textPath = positionals[0] ?? defaultCorpusPath();
   const resumePath = str(flags, "resume");
+  const isDefault = textPath === defaultCorpusPath();
+  const name = isDefault ? "moby-dick" : basename(textPath, extname(textPath));
+  const outDir = str(flags, "out") ?? (resumePath ? dirname(resumePath) : join("runs", name));
+  // the text streams once into a token file in the run directory; training reads windows from it, so
+  // memory is bounded by the model and batch, not by the corpus
+  // a run that fails before its first step leaves nothing behind in a directory it created
+  const outExisted = existsSync(outDir);
+  let started = false;
+  const loadCorpus = (valFrac: number, testFrac: number, vocab?: Vocab): Corpus => {
+    ensureWritableDir(outDir);
+    const meta = encodeTextFile(textPath, outDir, { vocab, maxVocab: num(flags, "max-vocab") });
+    return new Corpus(vocab ?? new Vocab(meta.vocab), openTokens(outDir, meta), meta.fingerprint, valFrac, testFrac);
+  };
   const { kernels, notice } = await openKernels(flags);
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
-    const text = decodeUtf8(readBytes(textPath), textPath);
 
     let trainer: Trainer;
     if (resumePath) {
@@ -52,8 +67,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       if (!flags.has("max-time") && !flags.has("max-steps") && !flags.has("epochs") && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateTrain(config);
       if (ignored.length) ctx.err(`char-lstm: resuming: ${ignored.join(", ")} ignored (the checkpoint defines them)\n`);
-      const corpus = Corpus.fromText(text, { valFrac: config.valFrac, testFrac: config.testFrac, vocab: ck.vocab });
-      trainer = restoreTrainer(ck, corpus, config, resumePath);
+      trainer = restoreTrainer(ck, loadCorpus(config.valFrac, config.testFrac, ck.vocab), config, resumePath);
     } else {
       const model: Omit<ModelConfig, "vocabSize"> = {
         layers: num(flags, "layers") ?? defaultModel.layers,
@@ -65,26 +79,23 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       if (!config.maxSteps && !config.maxTime && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateModel({ ...model, vocabSize: 1 });
       validateTrain(config);
-      const corpus = Corpus.fromText(text, { valFrac: config.valFrac, testFrac: config.testFrac, maxVocab: num(flags, "max-vocab") });
-      trainer = Trainer.create(corpus, model, config, kernels);
+      trainer = Trainer.create(loadCorpus(config.valFrac, config.testFrac), model, config, kernels);
     }
 
     const cfg = trainer.config, m = trainer.model.config, corpus = trainer.corpus;
-    const name = basename(textPath, extname(textPath)) === "data" && textPath === defaultCorpusPath() ? "moby-dick" : basename(textPath, extname(textPath));
-    const outDir = str(flags, "out") ?? (resumePath ? join(resumePath, "..") : join("runs", name));
-    ensureWritableDir(outDir);
     const lastPath = join(outDir, "last.safetensors"), bestPath = join(outDir, "best.safetensors");
 
     // never start training into a run we would then fail to evaluate
     trainer.evalBatcher();
 
     const budget = [cfg.maxSteps ? `${cfg.maxSteps} steps` : "", cfg.maxTime ? formatDuration(cfg.maxTime) : "", cfg.epochs ? `${cfg.epochs} epochs` : ""].filter(Boolean).join(" or ");
-    say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${textPath === defaultCorpusPath() ? "the bundled Moby Dick" : textPath}`);
-    say(`  text ${corpus.tokens.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
+    say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${isDefault ? "the bundled Moby Dick" : textPath}`);
+    say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
     say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${kernels.name}`);
     say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}; seed ${cfg.seed}`);
     say(`  checkpoints in ${outDir}/`);
 
+    started = true;
     const progress = new Progress(ctx.out, ctx.tty && !json);
     let lastStepLine: { step: number; loss: number } | null = null;
     const save = (step: number, best: boolean) => {
@@ -133,6 +144,9 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       say(`resume with:  npx char-lstm train ${positionals[0] ?? ""}${positionals[0] ? " " : ""}--resume ${lastPath} --max-time 10m`);
     }
     return stoppedBySignal ? 130 : 0;
+  } catch (e) {
+    if (!started && !outExisted) rmSync(outDir, { recursive: true, force: true });
+    throw e;
   } finally {
     kernels.dispose?.();
   }

@@ -1,11 +1,11 @@
 // A text, encoded once into token ids and cut into contiguous train / val / test splits.
 //
 // Token ids are stored in the narrowest unsigned array the vocabulary allows (torch-rnn picks its dtype
-// the same way): Uint8Array up to 256 characters, Uint16Array up to 65,536, else Uint32Array.
+// the same way): Uint8Array up to 256 characters, Uint16Array up to 65,536, else Uint32Array. The ids
+// may live in memory or in a token file on disk (tokens.ts); the corpus only reads them in ranges.
 
 import { Vocab, VocabError } from "./vocab.js";
-
-export type TokenArray = Uint8Array | Uint16Array | Uint32Array;
+import { allocTokens, ArrayTokenSource, dtypeFor, Encoder, Fingerprint, type TokenSource } from "./tokens.js";
 
 export interface Split {
   start: number;
@@ -39,15 +39,18 @@ export function decodeUtf8(bytes: Uint8Array, what = "input"): string {
 
 export class Corpus {
   readonly vocab: Vocab;
-  readonly tokens: TokenArray;
+  readonly source: TokenSource;
   readonly train: Split;
   readonly val: Split;
   readonly test: Split;
+  private readonly print: string;
 
-  private constructor(vocab: Vocab, tokens: TokenArray, valFrac: number, testFrac: number) {
+  /** A corpus over any token source (in memory, or a token file on disk); splits by fraction. */
+  constructor(vocab: Vocab, source: TokenSource, fingerprint: string, valFrac: number, testFrac: number) {
     this.vocab = vocab;
-    this.tokens = tokens;
-    const n = tokens.length;
+    this.source = source;
+    this.print = fingerprint;
+    const n = source.length;
     const nTest = Math.floor(n * testFrac), nVal = Math.floor(n * valFrac);
     const nTrain = n - nVal - nTest;
     this.train = { start: 0, end: nTrain };
@@ -56,33 +59,32 @@ export class Corpus {
   }
 
   /**
-   * Build from a whole text. The vocabulary covers every split (so val/test never meet an unknown
-   * character) unless `vocab` is given (resuming: the checkpoint's vocabulary must cover the text).
+   * Build from a whole text in memory. The vocabulary covers every split (so val/test never meet an
+   * unknown character) unless `vocab` is given (resuming: the checkpoint's vocabulary must cover the text).
    */
   static fromText(text: string, opts: { valFrac: number; testFrac: number; vocab?: Vocab; maxVocab?: number }): Corpus {
     if (text.length === 0) throw new CorpusError("the text is empty; give a file with some text in it");
     const vocab = opts.vocab ?? Vocab.fromText(text);
-    const maxVocab = opts.maxVocab ?? MAX_VOCAB;
-    if (!opts.vocab && vocab.size > maxVocab) {
-      throw new CorpusError(`the text has ${vocab.size} distinct characters, more than ${maxVocab}: this looks like binary data or not a text for a character model (raise --max-vocab to allow it)`);
-    }
+    if (!opts.vocab) checkVocabSize(vocab.size, opts.maxVocab);
     if (opts.vocab) {
       const missing = vocab.unknown(text);
       if (missing.length) throw new VocabError(`the text has ${missing.length} character(s) the checkpoint's vocabulary lacks, e.g. ${JSON.stringify(missing.slice(0, 5).join(""))}: resume with the text the run was trained on`);
     }
-    const tokens = vocab.size <= 256 ? new Uint8Array(text.length) : vocab.size <= 65536 ? new Uint16Array(text.length) : new Uint32Array(text.length);
-    let n = 0;
-    for (const ch of text) tokens[n++] = vocab.id(ch);
-    return new Corpus(vocab, tokens.subarray(0, n), opts.valFrac, opts.testFrac);
+    const all = allocTokens(dtypeFor(vocab.size), text.length);
+    const tokens = all.subarray(0, new Encoder(vocab.chars).encode(text, all));
+    const fp = new Fingerprint();
+    fp.update(tokens);
+    return new Corpus(vocab, new ArrayTokenSource(tokens), fp.digest(), opts.valFrac, opts.testFrac);
   }
 
-  /** FNV-1a over the token ids: a resume checks it to refuse a different text. */
+  /** Fingerprint of the token ids (FNV-1a): a resume checks it to refuse a different text. */
   fingerprint(): string {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < this.tokens.length; i++) {
-      h ^= this.tokens[i] & 0xff; h = Math.imul(h, 0x01000193);
-      h ^= this.tokens[i] >>> 8; h = Math.imul(h, 0x01000193);
-    }
-    return `${this.tokens.length}:${(h >>> 0).toString(16).padStart(8, "0")}`;
+    return this.print;
+  }
+}
+
+export function checkVocabSize(size: number, maxVocab = MAX_VOCAB): void {
+  if (size > maxVocab) {
+    throw new CorpusError(`the text has ${size} distinct characters, more than ${maxVocab}: this looks like binary data or not a text for a character model (raise --max-vocab to allow it)`);
   }
 }

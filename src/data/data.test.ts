@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { Vocab, VocabError } from "./vocab.js";
 import { Corpus, CorpusError, decodeUtf8 } from "./corpus.js";
 import { StreamBatcher } from "./loader.js";
+import { ArrayTokenSource } from "./tokens.js";
 
 test("vocabulary: sorted code points, an emoji is one character, encode/decode round trip", () => {
   const text = "b😀a\nb😀";
@@ -25,10 +26,10 @@ test("vocabulary: unknown characters are named, or skipped on request", () => {
 test("corpus: contiguous splits by fraction, narrow token arrays, clear errors", () => {
   const c = Corpus.fromText("abcdefghij".repeat(10), { valFrac: 0.1, testFrac: 0.2 });
   assert.deepEqual([c.train, c.val, c.test], [{ start: 0, end: 70 }, { start: 70, end: 80 }, { start: 80, end: 100 }]);
-  assert.ok(c.tokens instanceof Uint8Array);
+  assert.ok((c.source as ArrayTokenSource).tokens instanceof Uint8Array);
   assert.throws(() => Corpus.fromText("", { valFrac: 0.1, testFrac: 0 }), CorpusError);
   const wide = Array.from({ length: 300 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join("");
-  assert.ok(Corpus.fromText(wide, { valFrac: 0.1, testFrac: 0 }).tokens instanceof Uint16Array);
+  assert.ok((Corpus.fromText(wide, { valFrac: 0.1, testFrac: 0 }).source as ArrayTokenSource).tokens instanceof Uint16Array);
   assert.throws(() => Corpus.fromText(wide, { valFrac: 0.1, testFrac: 0, maxVocab: 100 }), /300 distinct characters/);
   assert.notEqual(c.fingerprint(), Corpus.fromText("abcdefghij".repeat(9) + "abcdefghji", { valFrac: 0.1, testFrac: 0.2 }).fingerprint());
 });
@@ -40,7 +41,7 @@ test("UTF-8: invalid bytes are reported with their offset and line", () => {
 });
 
 test("stream batcher: B contiguous streams, targets shifted by one, windows continue each other", () => {
-  const tokens = Uint8Array.from({ length: 41 }, (_, i) => i);
+  const tokens = new ArrayTokenSource(Uint8Array.from({ length: 41 }, (_, i) => i));
   const b = new StreamBatcher(tokens, { start: 0, end: 41 }, 4, 3);
   assert.equal(b.S, 10);
   assert.equal(b.windows, 3);

@@ -6,18 +6,21 @@
 // Because the windows of a stream are consecutive, (h, c) carried from window w to w+1 continue exactly
 // where the text left off. Tokens are written time-major: x[t·B + b].
 
-import type { TokenArray, Split } from "./corpus.js";
+import type { Split } from "./corpus.js";
 import { CorpusError } from "./corpus.js";
+import type { TokenSource } from "./tokens.js";
 
 export class StreamBatcher {
   readonly B: number;
   readonly T: number;
   /** Characters per stream. */
   readonly S: number;
-  private readonly tokens: TokenArray;
+  private readonly tokens: TokenSource;
   private readonly start: number;
+  /** One stream's window plus the next token, read in one range. */
+  private readonly scratch: Int32Array;
 
-  constructor(tokens: TokenArray, split: Split, B: number, T: number, what = "training split") {
+  constructor(tokens: TokenSource, split: Split, B: number, T: number, what = "training split") {
     const n = split.end - split.start;
     if (n < B * T + 1) {
       throw new CorpusError(`the ${what} has ${n} characters, but batch ${B} × seq ${T} needs at least ${B * T + 1}; use a longer text or a smaller --batch/--seq`);
@@ -27,6 +30,7 @@ export class StreamBatcher {
     this.B = B;
     this.T = T;
     this.S = Math.floor((n - 1) / B);
+    this.scratch = new Int32Array(T + 1);
   }
 
   /** Full windows per epoch. */
@@ -46,12 +50,12 @@ export class StreamBatcher {
 
   /** Fill x, y (time-major, T·B) with window w; returns its length in steps. */
   fill(x: Int32Array, y: Int32Array, w: number): number {
-    const { B, S } = this, T = this.windowLength(w), tok = this.tokens;
+    const { B, S } = this, T = this.windowLength(w), r = this.scratch;
     for (let b = 0; b < B; b++) {
-      const base = this.start + b * S + w * this.T;
+      this.tokens.read(this.start + b * S + w * this.T, T + 1, r);
       for (let t = 0; t < T; t++) {
-        x[t * B + b] = tok[base + t];
-        y[t * B + b] = tok[base + t + 1];
+        x[t * B + b] = r[t];
+        y[t * B + b] = r[t + 1];
       }
     }
     return T;

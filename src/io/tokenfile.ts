@@ -1,0 +1,174 @@
+// Streaming a text file into a token file (tokens.bin + tokens.json, format in data/tokens.ts) and reading
+// token windows back from disk, so that corpus size never shows up in memory.
+//
+// Two passes over the text in fixed-size chunks: the first validates UTF-8 (saying where it breaks) and
+// collects the vocabulary, the second encodes into tokens.bin. Memory is O(chunk + vocabulary).
+
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from "node:fs";
+import { basename, join } from "node:path";
+import { checkVocabSize, CorpusError, decodeUtf8 } from "../data/corpus.js";
+import { Vocab, VocabError, showChar } from "../data/vocab.js";
+import { allocTokens, bytesOf, CodePointSet, dtypeFor, Encoder, Fingerprint, TOKENS_FORMAT, type TokenDType,
+         type TokenFileMeta, type TokenSource, ArrayTokenSource } from "../data/tokens.js";
+import { ensureWritableDir, IOError, readBytes, writeAtomic } from "./node.js";
+
+const CHUNK = 8 << 20;
+
+/** Read a file in chunks as strings, with strict UTF-8 that reports the byte offset of a bad sequence. */
+function* textChunks(path: string): Generator<string> {
+  let fd: number;
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error(), { code: "EISDIR" });
+    fd = openSync(path, "r");
+  } catch {
+    readBytes(path);   // throws the right one-line IOError
+    throw new IOError(`${path}: cannot read it`);
+  }
+  const buf = Buffer.allocUnsafe(CHUNK);
+  const dec = new TextDecoder("utf-8", { fatal: true });
+  let offset = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, offset);
+      let s: string;
+      try {
+        s = dec.decode(buf.subarray(0, n), { stream: n > 0 });
+      } catch {
+        // locate the bad byte: decode this region on its own (a sequence split across chunks starts ≤ 3 back)
+        const back = Math.min(offset, 3);
+        const region = Buffer.alloc(n + back);
+        readSync(fd, region, 0, n + back, offset - back);
+        try { decodeUtf8(region, path); } catch (e) {
+          const m = /byte offset (\d+) \(line \d+\)/.exec((e as Error).message);
+          if (m) throw new CorpusError(`${path} is not valid UTF-8 text: bad byte at byte offset ${offset - back + Number(m[1])}; convert it to UTF-8 (e.g. iconv -t UTF-8) or pick a text file`);
+        }
+        throw new CorpusError(`${path} is not valid UTF-8 text (near byte offset ${offset}); convert it to UTF-8 or pick a text file`);
+      }
+      if (s) yield s;
+      if (n === 0) return;
+      offset += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface EncodeOptions {
+  /** Use this vocabulary (a resume) instead of the text's own; characters outside it are an error. */
+  vocab?: Vocab;
+  maxVocab?: number;
+}
+
+/** Stream `textPath` into `dir`/tokens.bin + tokens.json; returns the metadata. */
+export function encodeTextFile(textPath: string, dir: string, opts: EncodeOptions = {}): TokenFileMeta {
+  let vocab = opts.vocab;
+  if (!vocab) {
+    const set = new CodePointSet();
+    for (const s of textChunks(textPath)) set.add(s);
+    if (set.size === 0) throw new CorpusError(`${textPath} is empty; give a file with some text in it`);
+    if (set.firstNul >= 0) throw new CorpusError(`${textPath} contains NUL characters (first at character ${set.firstNul}): it looks like a binary file, not text`);
+    checkVocabSize(set.size, opts.maxVocab);
+    vocab = new Vocab(set.chars());
+  }
+  const dtype = dtypeFor(vocab.size);
+  const enc = new Encoder(vocab.chars);
+  ensureWritableDir(dir);
+  const binPath = join(dir, "tokens.bin"), tmp = join(dir, `.tokens.bin.tmp-${process.pid}`);
+  const fp = new Fingerprint();
+  let count = 0;
+  let fd = -1;
+  try {
+    fd = openSync(tmp, "w");
+    let ids = new Int32Array(0);
+    let out = allocTokens(dtype, 0);
+    for (const s of textChunks(textPath)) {
+      if (ids.length < s.length) { ids = new Int32Array(s.length); out = allocTokens(dtype, s.length); }
+      const n = enc.encode(s, ids);
+      for (let i = 0; i < n; i++) {
+        if (ids[i] < 0) {
+          const bad = vocab.unknown(s);
+          throw new VocabError(`${textPath} has characters outside the checkpoint's vocabulary (${bad.slice(0, 5).map(showChar).join(", ")}): resume with the text the run was trained on`);
+        }
+        out[i] = ids[i];
+      }
+      fp.update(out, n);
+      const bytes = new Uint8Array(out.buffer, 0, n * bytesOf(dtype));
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      count += n;
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    if (count === 0) throw new CorpusError(`${textPath} is empty; give a file with some text in it`);
+    renameSync(tmp, binPath);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* not there */ }
+    if ((e as NodeJS.ErrnoException).code) throw new IOError(`${binPath}: cannot write the token file (${(e as NodeJS.ErrnoException).code})`);
+    throw e;
+  }
+  const meta: TokenFileMeta = { format: TOKENS_FORMAT, vocab: vocab.chars, dtype, count, fingerprint: fp.digest(), source: basename(textPath) };
+  writeAtomic(join(dir, "tokens.json"), new TextEncoder().encode(JSON.stringify(meta) + "\n"));
+  return meta;
+}
+
+/** Tokens read from tokens.bin on demand (positioned reads; nothing of the corpus is kept in memory). */
+export class FileTokenSource implements TokenSource {
+  readonly length: number;
+  private readonly fd: number;
+  private readonly width: number;
+  private buf = Buffer.alloc(0);
+
+  constructor(path: string, readonly dtype: TokenDType) {
+    this.fd = openSync(path, "r");
+    this.width = bytesOf(dtype);
+    this.length = Math.floor(fstatSync(this.fd).size / this.width);
+  }
+
+  read(pos: number, n: number, out: Int32Array): void {
+    const bytes = n * this.width;
+    if (this.buf.length < bytes) this.buf = Buffer.alloc(bytes);
+    let got = 0;
+    while (got < bytes) {
+      const r = readSync(this.fd, this.buf, got, bytes - got, pos * this.width + got);
+      if (r === 0) throw new IOError(`token file ended early at token ${pos + got / this.width}`);
+      got += r;
+    }
+    const b = this.buf;
+    if (this.width === 1) for (let i = 0; i < n; i++) out[i] = b[i];
+    else if (this.width === 2) for (let i = 0; i < n; i++) out[i] = b.readUInt16LE(2 * i);
+    else for (let i = 0; i < n; i++) out[i] = b.readUInt32LE(4 * i);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Read tokens.json of a token directory, checking it. */
+export function readTokenMeta(dir: string): TokenFileMeta {
+  const path = join(dir, "tokens.json");
+  let meta: TokenFileMeta;
+  try {
+    meta = JSON.parse(readFileSync(path, "utf8")) as TokenFileMeta;
+  } catch {
+    throw new CorpusError(`${path} is missing or not JSON: not a char-lstm token directory (make one with char-lstm export-tokens)`);
+  }
+  if (meta.format !== TOKENS_FORMAT) throw new CorpusError(`${path}: format ${String(meta.format)}, expected ${TOKENS_FORMAT}`);
+  return meta;
+}
+
+/**
+ * Open a token directory: in memory when it is small (≤ `inMemoryBytes`), else read from disk on demand.
+ */
+export function openTokens(dir: string, meta: TokenFileMeta, inMemoryBytes = 256 << 20): TokenSource {
+  const bin = join(dir, "tokens.bin");
+  const size = statSync(bin).size;
+  if (size !== meta.count * bytesOf(meta.dtype)) throw new CorpusError(`${bin} has ${size} bytes but tokens.json promises ${meta.count} ${meta.dtype} tokens: re-export it`);
+  if (size > inMemoryBytes) return new FileTokenSource(bin, meta.dtype);
+  const raw = readFileSync(bin);
+  const tokens = allocTokens(meta.dtype, meta.count);
+  new Uint8Array(tokens.buffer).set(raw);
+  return new ArrayTokenSource(tokens);
+}
