@@ -49,3 +49,34 @@ test("bad files are CheckpointErrors with a one-line reason", () => {
   bad(rewrite(metadata, (n, t) => { if (n === "lstm.weight_hh_l1") { t.shape = [4, 16]; } }), /weight_hh_l1 has shape \[4,16\].*needs \[16,4\]/);
   bad(rewrite(metadata, (n, t) => { if (n === "head.bias") t.data[0] = NaN; }), /non-finite/);
 });
+
+test("fuzz: random bytes and random mutations of a valid checkpoint load or fail with a CheckpointError, never crash", () => {
+  let seed = 99;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+  let loaded = 0, refused = 0;
+  for (let i = 0; i < 1500; i++) {
+    let b: Uint8Array;
+    if (i % 3 === 0) {
+      b = Uint8Array.from({ length: rnd(200) }, () => rnd(256));
+      if (b.length >= 8 && rnd(2)) new DataView(b.buffer).setBigUint64(0, BigInt(rnd(b.length)), true);
+    } else {
+      b = Uint8Array.from(bytes);
+      const headerLen = Number(new DataView(b.buffer).getBigUint64(0, true));
+      for (let m = 1 + rnd(4); m > 0; m--) {
+        // mostly the header (structure), sometimes anywhere (data)
+        const at = rnd(3) ? 8 + rnd(headerLen) : rnd(b.length);
+        b[at] = rnd(256);
+      }
+      if (rnd(4) === 0) b = b.subarray(0, rnd(b.length));
+    }
+    try {
+      decodeCheckpoint(b, k);
+      loaded++;
+    } catch (e) {
+      assert.ok(e instanceof CheckpointError, `iteration ${i}: ${(e as Error).name}: ${(e as Error).message}`);
+      assert.ok(!(e as Error).message.includes("\n"));
+      refused++;
+    }
+  }
+  assert.ok(loaded > 0 && refused > 0, `${loaded} loaded, ${refused} refused`);
+});

@@ -32,6 +32,9 @@ const f32 = (a: Float32Array | Float64Array): Float32Array => (a instanceof Floa
 
 /** Serialize a model and its vocabulary, and with a trainer everything a resume needs. */
 export function encodeCheckpoint(model: CharLSTM, vocab: Vocab, trainer?: Trainer): Uint8Array {
+  if (!Number.isFinite(model.kernels.sumSquares(model.params, model.params.length))) {
+    throw new CheckpointError("refusing to save a checkpoint: the parameters hold NaN or Infinity (training diverged; lower --lr)");
+  }
   const tensors: [string, Tensor][] = [];
   for (const s of model.specs) {
     tensors.push([s.name, { dtype: "F32", shape: s.shape, data: f32(model.params.subarray(s.offset, s.offset + s.size)) }]);

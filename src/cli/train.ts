@@ -7,7 +7,7 @@ import { defaultModel, defaultTrain, validateModel, validateTrain, type ModelCon
 import { decodeCheckpoint, encodeCheckpoint, CheckpointError } from "../checkpoint.js";
 import { Corpus } from "../data/corpus.js";
 import { Vocab } from "../data/vocab.js";
-import { defaultCorpusPath, ensureWritableDir, readBytes, writeAtomic } from "../io/node.js";
+import { defaultCorpusPath, ensureWritableDir, readBytes, removeStaleTemps, writeAtomic } from "../io/node.js";
 import { encodeTextFile, openTokens } from "../io/tokenfile.js";
 import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
 import { restoreTrainer } from "../resume.js";
@@ -45,6 +45,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   let started = false;
   const loadCorpus = (valFrac: number, testFrac: number, vocab?: Vocab): Corpus => {
     ensureWritableDir(outDir);
+    removeStaleTemps(outDir);
     const meta = encodeTextFile(textPath, outDir, { vocab, maxVocab: num(flags, "max-vocab") });
     return new Corpus(vocab ?? new Vocab(meta.vocab), openTokens(outDir, meta), meta.fingerprint, valFrac, testFrac);
   };
@@ -136,7 +137,8 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     progress.clear();
     const stoppedBySignal = done.reason === "stopped";
     if (json) {
-      emit({ event: "done", step: done.step, train_loss: done.trainLoss, val_bpc: done.valBpc, seconds: done.seconds, reason: done.reason });
+      emit({ event: "done", step: done.step, train_loss: done.trainLoss, val_bpc: done.valBpc, seconds: done.seconds, reason: done.reason,
+             max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) });
     } else {
       say(`${stoppedBySignal ? "stopped" : "done"} at step ${done.step} (${done.reason}) after ${formatDuration(done.seconds)}: train loss ${done.trainLoss.toFixed(4)}, val ${done.valBpc.toFixed(4)} bits/char`);
       say(`saved ${lastPath} and ${bestPath}`);

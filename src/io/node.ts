@@ -1,7 +1,7 @@
 // Node I/O adapters: the only place that reads and writes files for the CLI. The library core takes and
 // returns bytes and strings; this module turns paths into them, with one-line errors.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
 
@@ -64,6 +64,13 @@ export function writeAtomic(path: string, data: Uint8Array): void {
     const dfd = openSync(dir, "r");
     try { fsyncSync(dfd); } finally { closeSync(dfd); }
   } catch { /* directory fsync is best effort (not supported everywhere) */ }
+}
+
+/** Remove temporary files that a killed process left mid-write (".NAME.tmp-PID"); the real files are intact. */
+export function removeStaleTemps(dir: string): void {
+  for (const f of readdirSync(dir)) {
+    if (/^\..+\.tmp-\d+$/.test(f)) try { unlinkSync(join(dir, f)); } catch { /* raced with another cleaner */ }
+  }
 }
 
 /** Make sure a directory exists and is writable, before hours of training depend on it. */

@@ -12,7 +12,7 @@ import { allocTokens, bytesOf, CodePointSet, dtypeFor, Encoder, Fingerprint, TOK
          type TokenFileMeta, type TokenSource, ArrayTokenSource } from "../data/tokens.js";
 import { ensureWritableDir, IOError, readBytes, writeAtomic } from "./node.js";
 
-const CHUNK = 8 << 20;
+const CHUNK = 1 << 20;
 
 /** Read a file in chunks as strings, with strict UTF-8 that reports the byte offset of a bad sequence. */
 function* textChunks(path: string): Generator<string> {
