@@ -1,0 +1,109 @@
+// `npm run bench`: training and sampling speed, GFLOP/s and peak RSS at the reference configs of
+// DESIGN.md §7, for the wasm backend at 1 and 2 threads and the js backend, side by side with PyTorch
+// (Debian's python3-torch on OpenBLAS) in the same run; writes BENCHMARKS.md.
+//
+// Every measurement runs in its own process, one at a time. Set BENCH_SECONDS (default 6) for the
+// minimum timed training per measurement, BENCH_CONFIGS=abcd to choose configs, BENCH_JS=0 to skip js.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { defaultCorpusPath } from "../src/io/node.js";
+import { CONFIGS } from "./configs.js";
+
+type Row = Record<string, number | string>;
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const configs = (process.env.BENCH_CONFIGS ?? "abcd").split("");
+const SAMPLE_N = 4000;
+
+function measure(config: string, backend: string, threads: number): Row | null {
+  const args = [here("./measure.js"), config, backend, String(threads)];
+  if (config === "c") args.push("--sample", String(SAMPLE_N));
+  const env = { ...process.env };
+  if (backend === "js") env.BENCH_SECONDS = "0";   // the reference backend: a warm-up and two timed steps
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", env, maxBuffer: 1 << 20 });
+  if (r.status !== 0) { console.error(`${config} ${backend}×${threads} failed:\n${r.stderr}`); return null; }
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+}
+
+function torchAvailable(): string | null {
+  try {
+    return execFileSync("/usr/bin/python3", ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function measureTorch(config: string, threads: number): Row | null {
+  const c = CONFIGS[config];
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;   // this machine forces slower OpenBLAS kernels through these
+  delete env.OPENBLAS_L2_SIZE;
+  const steps = { a: 300, b: 40, c: 20, d: 8 }[config] ?? 20;
+  const args = [here("../../bench/peers/torch_charlstm.py"), "--text", defaultCorpusPath(), "--layers", String(c.layers), "--hidden", String(c.hidden),
+                "--batch", String(c.batch), "--seq", String(c.seq), "--threads", String(threads), "--steps", String(steps)];
+  if (config === "c") args.push("--sample", String(SAMPLE_N));
+  const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8", env });
+  if (r.status !== 0) { console.error(`torch ${config}×${threads} failed:\n${r.stderr}`); return null; }
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+}
+
+const fmt = (v: unknown, d = 0) => (typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–");
+const ratio = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === "number" && b > 0 ? `${(a / b).toFixed(2)}×` : "–");
+
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const torchVersion = torchAvailable();
+const results: Record<string, Record<string, Row | null>> = {};
+for (const name of configs) {
+  results[name] = {};
+  for (const [key, backend, threads] of [["wasm1", "wasm", 1], ["wasm2", "wasm", 2], ["js", "js", 1]] as const) {
+    if (key === "js" && process.env.BENCH_JS === "0") continue;
+    console.error(`measuring ${CONFIGS[name].label}: ${backend} × ${threads} …`);
+    results[name][key] = measure(name, backend, threads);
+  }
+  if (torchVersion) {
+    for (const t of [1, 2]) {
+      console.error(`measuring ${CONFIGS[name].label}: PyTorch × ${t} …`);
+      results[name][`torch${t}`] = measureTorch(name, t);
+    }
+  }
+}
+
+const best = (r: Record<string, Row | null>, key: string) => {
+  const v = [r.torch1?.[key], r.torch2?.[key]].filter((x): x is number => typeof x === "number");
+  return v.length ? Math.max(...v) : undefined;
+};
+const lines: string[] = [];
+lines.push("# Benchmarks", "");
+lines.push("Regenerate with `npm run bench` (about 10 minutes). Every figure comes from the same run on the same machine;");
+lines.push("each measurement is a fresh process, one at a time. Timings on this shared 2-core VM are noisy (±10%).", "");
+lines.push(`- machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`);
+lines.push(torchVersion
+  ? `- peer: PyTorch ${torchVersion} (Debian python3-torch, ${results[configs[0]]?.torch1?.blas ?? "?"}), OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset, torch.set_num_threads(1 or 2); [bench/peers/torch_charlstm.py](bench/peers/torch_charlstm.py): nn.LSTM + Linear, one-hot input, Adam, clip 5, truncated BPTT with detached state`
+  : "- peer: PyTorch not installed (`apt-get install python3-torch libopenblas0-openmp` adds the side-by-side columns)");
+lines.push(`- workload: the bundled Moby Dick; training = forward, backward, clip, Adam, per B×T characters; GFLOP/s counts the gemm work (3 × forward multiply-adds per character, pointwise excluded)`, "");
+lines.push("## Training characters per second", "");
+lines.push("| config | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 | wasm ×2 / best PyTorch | GFLOP/s (wasm ×2) |");
+lines.push("|---|---:|---:|---:|---:|---:|---:|---:|");
+for (const name of configs) {
+  const r = results[name];
+  lines.push(`| ${CONFIGS[name].label} | ${fmt(r.wasm1?.train_chars_per_s)} | ${fmt(r.wasm2?.train_chars_per_s)} | ${fmt(r.js?.train_chars_per_s)} | ${fmt(r.torch1?.train_chars_per_s)} | ${fmt(r.torch2?.train_chars_per_s)} | **${ratio(r.wasm2?.train_chars_per_s, best(r, "train_chars_per_s"))}** | ${fmt(r.wasm2?.gflops, 1)} |`);
+}
+if (results.c) {
+  const r = results.c;
+  lines.push("", "## Sampling characters per second (config c, batch 1, top-k off)", "");
+  lines.push("| wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 | wasm ×2 / best PyTorch |", "|---:|---:|---:|---:|---:|---:|");
+  lines.push(`| ${fmt(r.wasm1?.sample_chars_per_s)} | ${fmt(r.wasm2?.sample_chars_per_s)} | ${fmt(r.js?.sample_chars_per_s)} | ${fmt(r.torch1?.sample_chars_per_s)} | ${fmt(r.torch2?.sample_chars_per_s)} | **${ratio(r.wasm2?.sample_chars_per_s, best(r, "sample_chars_per_s"))}** |`);
+}
+lines.push("", "## Peak resident memory (MB, whole process)", "");
+lines.push("| config | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 |", "|---|---:|---:|---:|---:|---:|");
+for (const name of configs) {
+  const r = results[name];
+  lines.push(`| ${CONFIGS[name].label} | ${fmt(r.wasm1?.peak_rss_mb)} | ${fmt(r.wasm2?.peak_rss_mb)} | ${fmt(r.js?.peak_rss_mb)} | ${fmt(r.torch1?.peak_rss_mb)} | ${fmt(r.torch2?.peak_rss_mb)} |`);
+}
+lines.push("", "Raw results:", "", "```json", JSON.stringify(results, null, 1).slice(0, 20000), "```", "");
+const outPath = here("../../BENCHMARKS.md");
+writeFileSync(outPath, lines.join("\n"));
+console.error(`wrote ${outPath}`);
+process.stdout.write(readFileSync(outPath, "utf8").split("Raw results:")[0]);
