@@ -70,13 +70,31 @@ for (const name of configs) {
   }
 }
 
+// quality per wall time: config c on the bundled corpus, the same seconds for both
+const qualitySeconds = Number(process.env.BENCH_QUALITY_SECONDS ?? 120);
+const quality: Record<string, Row | null> = {};
+if (qualitySeconds > 0) {
+  console.error(`quality: config c for ${qualitySeconds}s, wasm × 2 …`);
+  const r = spawnSync(process.execPath, [here("./measure.js"), "c", "wasm", "2", "--quality", String(qualitySeconds)], { encoding: "utf8" });
+  quality.wasm2 = r.status === 0 ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : null;
+  if (torchVersion) {
+    console.error(`quality: config c for ${qualitySeconds}s, PyTorch × 1 …`);
+    const env = { ...process.env };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    const t = spawnSync("/usr/bin/python3", [here("../../bench/peers/torch_charlstm.py"), "--text", defaultCorpusPath(), "--layers", "2", "--hidden", "256",
+                                             "--batch", "32", "--seq", "64", "--threads", "1", "--seconds", String(qualitySeconds)], { encoding: "utf8", env });
+    quality.torch1 = t.status === 0 ? JSON.parse(t.stdout.trim().split("\n").at(-1)!) : null;
+  }
+}
+
 const best = (r: Record<string, Row | null>, key: string) => {
   const v = [r.torch1?.[key], r.torch2?.[key]].filter((x): x is number => typeof x === "number");
   return v.length ? Math.max(...v) : undefined;
 };
 const lines: string[] = [];
 lines.push("# Benchmarks", "");
-lines.push("Regenerate with `npm run bench` (about 10 minutes). Every figure comes from the same run on the same machine;");
+lines.push("Regenerate with `npm run bench` (about 15 minutes). Every figure comes from the same run on the same machine;");
 lines.push("each measurement is a fresh process, one at a time. Timings on this shared 2-core VM are noisy (±10%).", "");
 lines.push(`- machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`);
 lines.push(torchVersion
@@ -96,13 +114,19 @@ if (results.c) {
   lines.push("| wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 | wasm ×2 / best PyTorch |", "|---:|---:|---:|---:|---:|---:|");
   lines.push(`| ${fmt(r.wasm1?.sample_chars_per_s)} | ${fmt(r.wasm2?.sample_chars_per_s)} | ${fmt(r.js?.sample_chars_per_s)} | ${fmt(r.torch1?.sample_chars_per_s)} | ${fmt(r.torch2?.sample_chars_per_s)} | **${ratio(r.wasm2?.sample_chars_per_s, best(r, "sample_chars_per_s"))}** |`);
 }
+if (qualitySeconds > 0) {
+  lines.push("", `## Quality per wall time (config c, ${qualitySeconds} s of training on the bundled corpus, then validation)`, "");
+  lines.push("| | steps | validation bits/char |", "|---|---:|---:|");
+  lines.push(`| char-lstm wasm ×2 | ${fmt(quality.wasm2?.steps)} | ${fmt(quality.wasm2?.val_bpc, 3)} |`);
+  if (torchVersion) lines.push(`| PyTorch ×1 | ${fmt(quality.torch1?.steps)} | ${fmt(quality.torch1?.val_bpc, 3)} |`);
+}
 lines.push("", "## Peak resident memory (MB, whole process)", "");
 lines.push("| config | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 |", "|---|---:|---:|---:|---:|---:|");
 for (const name of configs) {
   const r = results[name];
   lines.push(`| ${CONFIGS[name].label} | ${fmt(r.wasm1?.peak_rss_mb)} | ${fmt(r.wasm2?.peak_rss_mb)} | ${fmt(r.js?.peak_rss_mb)} | ${fmt(r.torch1?.peak_rss_mb)} | ${fmt(r.torch2?.peak_rss_mb)} |`);
 }
-lines.push("", "Raw results:", "", "```json", JSON.stringify(results, null, 1).slice(0, 20000), "```", "");
+lines.push("", "Raw results:", "", "```json", JSON.stringify({ results, quality }, null, 1).slice(0, 20000), "```", "");
 const outPath = here("../../BENCHMARKS.md");
 writeFileSync(outPath, lines.join("\n"));
 console.error(`wrote ${outPath}`);

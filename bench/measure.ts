@@ -23,6 +23,17 @@ const corpus = Corpus.fromText(readFileSync(defaultCorpusPath(), "utf8"), { valF
 const { kernels } = await createKernels({ backend: backend as "js" | "wasm", threads: Number(threadsArg) });
 const trainer = Trainer.create(corpus, { layers: c.layers, hidden: c.hidden, dropout: 0 },
                                { ...defaultTrain, batch: c.batch, seq: c.seq, maxSteps: 1e9 }, kernels);
+const qIdx = process.argv.indexOf("--quality");
+if (qIdx > 0) {
+  // quality: train for a fixed wall time (including the warm-up), then the validation bits/char
+  const budget = Number(process.argv[qIdx + 1]) * 1000, tq = performance.now();
+  let n = 0;
+  while (performance.now() - tq < budget) { trainer.step(); n++; }
+  const e = trainer.evaluate();
+  console.log(JSON.stringify({ config: name, backend: kernels.name, threads: Number(threadsArg), steps: n, val_bpc: e.bpc, seconds: (performance.now() - tq) / 1000 }));
+  kernels.dispose?.();
+  process.exit(0);
+}
 trainer.step();   // warm-up: JIT, page faults, packing buffers
 let steps = 0;
 const t0 = performance.now();
