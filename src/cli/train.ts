@@ -65,7 +65,13 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
         else if (flags.get(flag) !== config[key]) ignored.push(`--${flag}`);
       }
       for (const f of MODEL_FLAGS) if (flags.has(f)) ignored.push(`--${f}`);
-      if (!flags.has("max-time") && !flags.has("max-steps") && !flags.has("epochs") && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
+      // a budget given on resume replaces the run's whole budget (a 3-minute default must not linger)
+      if (flags.has("max-time") || flags.has("max-steps") || flags.has("epochs")) {
+        config.maxTime = num(flags, "max-time") ?? 0;
+        config.maxSteps = num(flags, "max-steps") ?? 0;
+        config.epochs = num(flags, "epochs") ?? 0;
+      }
+      if (!config.maxTime && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateTrain(config);
       if (ignored.length) ctx.err(`char-lstm: resuming: ${ignored.join(", ")} ignored (the checkpoint defines them)\n`);
       trainer = restoreTrainer(ck, loadCorpus(config.valFrac, config.testFrac, ck.vocab), config, resumePath);
