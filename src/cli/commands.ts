@@ -113,4 +113,18 @@ export const exportTokensCmd: CommandSpec = {
   ],
 };
 
-export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, exportTokensCmd];
+export const serveCmd: CommandSpec = {
+  name: "serve",
+  summary: "Serve the web page and an HTTP API (JSON + streaming samples) for a checkpoint, on loopback by default.",
+  usage: "char-lstm serve CKPT [options]",
+  positionals: [1, 1],
+  flags: [
+    { name: "port", type: "int", arg: "N", default: "8080", help: "TCP port (0 = any free port)" },
+    { name: "host", type: "string", arg: "ADDR", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 exposes the server to the network" },
+    { name: "max-length", type: "int", arg: "N", default: "10000", help: "longest generation one request may ask for" },
+    { name: "max-concurrent", type: "int", arg: "N", default: "4", help: "generations running at once; more get HTTP 429" },
+    ...common,
+  ],
+};
+
+export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, exportTokensCmd, serveCmd];

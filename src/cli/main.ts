@@ -10,8 +10,9 @@ import type { CliContext } from "./context.js";
 import { trainCommand } from "./train.js";
 import { evalCommand, inspectCommand, sampleCommand } from "./sample.js";
 import { exportTokensCommand } from "./tokens.js";
+import { serveCommand } from "./serve.js";
 
-const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand };
+const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand };
 
 const USAGE = `char-lstm: character-level LSTM language models
 
@@ -21,6 +22,7 @@ Usage:
   char-lstm eval CKPT --text FILE           held-out bits per character
   char-lstm inspect CKPT                    show a checkpoint
   char-lstm export-tokens TEXT --out DIR    encode a text into a token file (for python/)
+  char-lstm serve CKPT [--port 8080]        web page + streaming HTTP API
 
 Run "char-lstm COMMAND --help" for the options of a command.
 `;
@@ -61,6 +63,8 @@ export async function run(): Promise<void> {
     process.stderr.write(`\nchar-lstm: ${sig}: finishing the step and saving a checkpoint (again to quit at once)\n`);
     controller.abort();
   };
+  // a closed pipe (char-lstm sample … | head) ends the output quietly, not with a stack trace
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(0); throw e; });
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   const code = await main(process.argv.slice(2), {

@@ -1,0 +1,318 @@
+// The HTTP side of `char-lstm serve`: the built web page and a small JSON / Server-Sent-Events API over one
+// loaded checkpoint, on node:http. createServer() returns the (not yet listening) http.Server; it never touches
+// process, so tests start it on port 0 and the CLI (cli/serve.ts) owns listening, printing and stopping.
+//
+//   GET  /api/model        {layers, hidden, vocab_size, vocab, params, step, best_val_bpc, …}
+//   GET  /api/checkpoint   the checkpoint bytes (the page loads them into its own in-browser model)
+//   GET  /api/sample?prime=&length=&temperature=&top_k=&top_p=&seed=&argmax=&stop=&unknown=
+//   POST /api/sample       the same parameters as a JSON object (for primes too long for a URL)
+//        → text/event-stream: `data: {"text": "…"}` as characters are generated, then `event: done`
+//   GET  /…                files of the built page (dist/web)
+//
+// Limits, each a clear 4xx with a JSON body {"error": "…", "param"?: "…"}: a bad parameter is 400 naming it,
+// length above maxLength 400, more than maxConcurrent generations at once 429, a body over maxBodyBytes 413,
+// a method a path does not take 405, an unknown path 404. Every response carries the cross-origin-isolation
+// headers (COOP same-origin, COEP require-corp), so the page gets SharedArrayBuffer and wasm threads.
+//
+// Generation runs on this thread in small batches (≤ CHUNK characters or ~8 ms), yielding to the event loop
+// after each, so one long generation never stalls other requests; a closed connection stops it at the next
+// batch. Samplers borrow pooled workspaces (pool.ts): the wasm backend's arena never frees.
+
+import http from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, sep } from "node:path";
+import type { LoadedCheckpoint } from "../checkpoint.js";
+import type { UnknownPolicy } from "../data/vocab.js";
+import { Sampler, type SampleOptions } from "../sample.js";
+import { WorkspacePool } from "./pool.js";
+
+export interface ServerOptions {
+  /** The checkpoint as served by /api/checkpoint, and decoded. */
+  checkpoint: { bytes: Uint8Array; loaded: LoadedCheckpoint; name?: string };
+  /** Folder of the built page (dist/web); without it (or without its index.html) "/" explains how to build it. */
+  webRoot?: string;
+  /** Longest generation one request may ask for (default 10000 characters). */
+  maxLength?: number;
+  /** Generations running at once; more get 429 (default 4). */
+  maxConcurrent?: number;
+  /** Largest request body (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Longest prime text (default 10000 characters). */
+  maxPrime?: number;
+}
+
+export interface ServerStats {
+  /** Generations streaming now. */ active: number;
+  /** Generations started since the server was created. */ started: number;
+  /** Sampling workspaces allocated so far (reused; at most one per concurrent generation). */ workspaces: number;
+}
+
+export interface CharLSTMServer extends http.Server {
+  stats(): ServerStats;
+}
+
+/** A refused request: its status and the JSON error body. */
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly param?: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+const CHUNK = 16;
+const BATCH_MS = 8;
+const SAMPLE_PARAMS = ["prime", "length", "temperature", "top_k", "top_p", "seed", "argmax", "stop", "unknown"];
+const ISOLATION = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "X-Content-Type-Options": "nosniff",
+};
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm", ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
+  ".ico": "image/x-icon", ".map": "application/json", ".txt": "text/plain; charset=utf-8",
+  ".safetensors": "application/octet-stream",
+};
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>char-lstm</title>
+<p>The web page is not built. Run <code>npm run build</code> in the char-lstm folder; the API is up: <a href="/api/model">/api/model</a>.</p>\n`;
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(data), "Cache-Control": "no-store", ...headers });
+  res.end(res.req.method === "HEAD" ? undefined : data);
+}
+
+/** Sampling options from query or JSON parameters (all given as strings); HttpError 400 naming the bad one. */
+export function parseSampleParams(get: (name: string) => string | undefined, limits: { maxLength: number; maxPrime: number }): SampleOptions & { seedGiven: boolean } {
+  const bad = (param: string, why: string): never => { throw new HttpError(400, `${param} ${why}`, param); };
+  const number = (param: string, integer: boolean): number | undefined => {
+    const raw = get(param);
+    if (raw === undefined) return undefined;
+    const v = raw.trim() === "" ? NaN : Number(raw);
+    if (!Number.isFinite(v) || (integer && !Number.isInteger(v))) bad(param, `must be ${integer ? "a whole number" : "a number"}, got ${JSON.stringify(raw)}`);
+    return v;
+  };
+  const length = number("length", true) ?? 500;
+  if (length < 0) bad("length", `must be ≥ 0, got ${length}`);
+  if (length > limits.maxLength) bad("length", `${length} is above this server's limit of ${limits.maxLength} characters (--max-length)`);
+  const temperature = number("temperature", false) ?? 1;
+  if (!(temperature > 0) || temperature > 100) bad("temperature", `must be in (0, 100], got ${temperature}`);
+  const topK = number("top_k", true) ?? 0;
+  if (topK < 0) bad("top_k", `must be ≥ 0 (0 = off), got ${topK}`);
+  const topP = number("top_p", false) ?? 1;
+  if (!(topP > 0 && topP <= 1)) bad("top_p", `must be in (0, 1] (1 = off), got ${topP}`);
+  const seedArg = number("seed", true);
+  if (seedArg !== undefined && (seedArg < 0 || seedArg > 0xffffffff)) bad("seed", `must be in 0..4294967295, got ${seedArg}`);
+  const prime = get("prime") ?? "";
+  if (prime.length > limits.maxPrime) bad("prime", `is ${prime.length} characters, above the limit of ${limits.maxPrime}`);
+  const argmaxRaw = get("argmax");
+  if (argmaxRaw !== undefined && !["", "0", "1", "true", "false"].includes(argmaxRaw)) bad("argmax", `must be true or false, got ${JSON.stringify(argmaxRaw)}`);
+  const unknown = get("unknown") ?? "error";
+  if (unknown !== "error" && unknown !== "skip") bad("unknown", `must be error or skip, got ${JSON.stringify(unknown)}`);
+  const stop = get("stop");
+  return {
+    length, temperature, topK, topP, prime,
+    argmax: argmaxRaw === "" || argmaxRaw === "1" || argmaxRaw === "true",
+    seed: seedArg ?? crypto.getRandomValues(new Uint32Array(1))[0],
+    seedGiven: seedArg !== undefined,
+    stop: stop ? [stop] : [],
+    unknown: unknown as UnknownPolicy,
+  };
+}
+
+async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) throw new HttpError(413, `request body is ${declared} bytes, over the limit of ${limit}`);
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of req as AsyncIterable<Buffer>) {
+    size += part.length;
+    if (size > limit) throw new HttpError(413, `request body is over the limit of ${limit} bytes`);
+    parts.push(part);
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+export function createServer(opts: ServerOptions): CharLSTMServer {
+  const { bytes, loaded, name = "model.safetensors" } = opts.checkpoint;
+  const { model, vocab } = loaded;
+  const maxLength = opts.maxLength ?? 10_000, maxConcurrent = opts.maxConcurrent ?? 4;
+  const maxBodyBytes = opts.maxBodyBytes ?? 65_536, maxPrime = opts.maxPrime ?? 10_000;
+  const pool = new WorkspacePool(model);
+  const stats = { active: 0, started: 0 };
+  const m = model.config;
+  const info = JSON.stringify({
+    name,
+    layers: m.layers, hidden: m.hidden, vocab_size: m.vocabSize, vocab: vocab.chars, dropout: m.dropout,
+    params: model.numParams,
+    step: loaded.state?.step ?? null,
+    best_val_bpc: loaded.state?.bestVal != null ? loaded.state.bestVal / Math.LN2 : null,
+    backend: model.kernels.name,
+    max_length: maxLength, max_concurrent: maxConcurrent,
+  });
+
+  async function sampleStream(req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>): Promise<void> {
+    for (const k of Object.keys(params)) {
+      if (!SAMPLE_PARAMS.includes(k)) throw new HttpError(400, `unknown parameter ${k}; known: ${SAMPLE_PARAMS.join(", ")}`, k);
+    }
+    const o = parseSampleParams((k) => params[k], { maxLength, maxPrime });
+    if (stats.active >= maxConcurrent) {
+      throw new HttpError(429, `${maxConcurrent} generations are already running (--max-concurrent); retry shortly`, undefined, { "Retry-After": "1" });
+    }
+    const lease = pool.borrow();
+    stats.active++;
+    stats.started++;
+    let closed = false;
+    res.on("close", () => { closed = true; });
+    try {
+      let sampler: Sampler;
+      try {
+        sampler = new Sampler(lease.model, vocab, o);
+      } catch (e) {
+        throw new HttpError(400, (e as Error).message.replace(/ \(use --unknown skip to drop them\)/, " (use unknown=skip to drop them)"), "prime");
+      }
+      res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
+      res.flushHeaders();
+      let generated = 0, done = false;
+      while (!closed && !res.destroyed) {
+        let text = "";
+        const t0 = performance.now();
+        while (text.length < CHUNK && performance.now() - t0 < BATCH_MS) {
+          const ch = sampler.next();
+          if (ch === null) { done = true; break; }
+          text += ch;
+          generated++;
+        }
+        if (text && !res.write(`data: ${JSON.stringify({ text })}\n\n`)) {
+          await new Promise<void>((resolve) => {
+            const go = () => { res.off("drain", go); res.off("close", go); resolve(); };
+            res.on("drain", go);
+            res.on("close", go);
+          });
+        }
+        if (done) break;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (!closed && !res.destroyed) res.end(`event: done\ndata: ${JSON.stringify({ length: generated, seed: o.seed })}\n\n`);
+    } finally {
+      stats.active--;
+      lease.release();
+    }
+  }
+
+  async function serveFile(res: http.ServerResponse, pathname: string): Promise<void> {
+    const root = opts.webRoot;
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      throw new HttpError(400, "malformed path");
+    }
+    if (rel.endsWith("/")) rel += "index.html";
+    const file = root ? normalize(join(root, rel)) : "";
+    if (root && !file.startsWith(normalize(root + sep))) throw new HttpError(404, `no such path: ${pathname}`);
+    let data: Buffer | undefined;
+    if (root) {
+      try {
+        if ((await stat(file)).isFile()) data = await readFile(file);
+      } catch { /* not there */ }
+    }
+    if (!data) {
+      if (pathname === "/" || pathname === "/index.html") {
+        res.writeHead(200, { "Content-Type": TYPES[".html"], "Cache-Control": "no-store" });
+        res.end(res.req.method === "HEAD" ? undefined : NOT_BUILT);
+        return;
+      }
+      throw new HttpError(404, `no such path: ${pathname}`);
+    }
+    const hashed = pathname.startsWith("/assets/");
+    res.writeHead(200, {
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+      "Content-Length": data.length,
+      "Cache-Control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
+    });
+    res.end(res.req.method === "HEAD" ? undefined : data);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const method = req.method ?? "GET";
+    const allow = (methods: string[]): void => {
+      if (!methods.includes(method)) throw new HttpError(405, `${method} is not allowed on ${url.pathname}; use ${methods.join(" or ")}`, undefined, { Allow: methods.join(", ") });
+    };
+    if (method !== "POST" && Number(req.headers["content-length"] ?? 0) > maxBodyBytes) {
+      throw new HttpError(413, `request body is over the limit of ${maxBodyBytes} bytes`);
+    }
+    switch (url.pathname) {
+      case "/api/model":
+        allow(["GET", "HEAD"]);
+        res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(info), "Cache-Control": "no-store" });
+        res.end(method === "HEAD" ? undefined : info);
+        return;
+      case "/api/checkpoint":
+        allow(["GET", "HEAD"]);
+        res.writeHead(200, {
+          "Content-Type": "application/octet-stream", "Content-Length": bytes.length, "Cache-Control": "no-store",
+          "Content-Disposition": `attachment; filename="${name.replace(/[^\w.-]/g, "_")}"`,
+        });
+        res.end(method === "HEAD" ? undefined : bytes);
+        return;
+      case "/api/sample": {
+        allow(["GET", "POST"]);
+        let params: Record<string, string> = {};
+        if (method === "POST") {
+          const type = req.headers["content-type"] ?? "";
+          if (!/^application\/json\b/.test(type)) throw new HttpError(415, "POST /api/sample takes a JSON object (Content-Type: application/json)");
+          let body: unknown;
+          try {
+            body = JSON.parse(await readBody(req, maxBodyBytes));
+          } catch (e) {
+            if (e instanceof HttpError) throw e;
+            throw new HttpError(400, "the body is not valid JSON", "body");
+          }
+          if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HttpError(400, "the body must be a JSON object", "body");
+          for (const [k, v] of Object.entries(body)) {
+            if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") throw new HttpError(400, `${k} must be a string, number or boolean`, k);
+            params[k] = String(v);
+          }
+        } else {
+          for (const k of new Set(url.searchParams.keys())) {
+            const all = url.searchParams.getAll(k);
+            if (all.length > 1) throw new HttpError(400, `${k} is given ${all.length} times`, k);
+            params[k] = all[0];
+          }
+        }
+        await sampleStream(req, res, params);
+        return;
+      }
+      default:
+        if (url.pathname.startsWith("/api/")) throw new HttpError(404, `no such endpoint: ${url.pathname}; try /api/model, /api/checkpoint or /api/sample`);
+        allow(["GET", "HEAD"]);
+        await serveFile(res, url.pathname);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    for (const [k, v] of Object.entries(ISOLATION)) res.setHeader(k, v);
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) { res.destroy(); return; }
+      if (e instanceof HttpError) {
+        // a refused body is not read: close the connection after the reply rather than drain it
+        const headers = e.status === 413 ? { ...e.headers, Connection: "close" } : e.headers;
+        sendJson(res, e.status, e.param ? { error: e.message, param: e.param } : { error: e.message }, headers);
+      } else {
+        sendJson(res, 500, { error: `internal error: ${(e as Error)?.message ?? String(e)}` });
+      }
+    });
+  }) as CharLSTMServer;
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooBig = err.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify({ error: tooBig ? "request headers or URL too large (POST long primes as JSON)" : "malformed request" });
+    const head = Object.entries({ ...ISOLATION, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)), Connection: "close" })
+      .map(([k, v]) => `${k}: ${v}\r\n`).join("");
+    socket.end(`HTTP/1.1 ${tooBig ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n${head}\r\n${body}`);
+  });
+  server.stats = () => ({ ...stats, workspaces: pool.allocated });
+  return server;
+}

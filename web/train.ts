@@ -1,0 +1,121 @@
+// The Train tab: runTraining in a fresh engine worker per run (the wasm arena of an old run is dropped with
+// its worker), a live loss chart, samples as the model learns, stop, and a checkpoint download that the CLI
+// loads like any other (`char-lstm sample char-lstm-….safetensors`).
+
+import { $, fmt, setStatus, type App } from "./app.js";
+import { LossChart } from "./chart.js";
+import { Engine } from "./engine.js";
+import type { TrainRequest } from "./messages.js";
+
+export function setupTrain(app: App): void {
+  const form = $<HTMLFormElement>("train-form"), status = $("train-status");
+  const start = $<HTMLButtonElement>("train-start"), stop = $<HTMLButtonElement>("train-stop");
+  const download = $<HTMLButtonElement>("train-download"), use = $<HTMLButtonElement>("train-use");
+  const samples = $("train-samples"), text = $<HTMLTextAreaElement>("train-text");
+  const chart = new LossChart($<HTMLCanvasElement>("train-chart"));
+  const num = (id: string) => Number(($(id) as HTMLInputElement).value);
+  let engine: Engine | null = null, req: TrainRequest | null = null, running = false;
+  let lastVal = NaN, lastStep = 0;
+  const wanted = new Map<number, "download" | "use">();
+
+  $<HTMLInputElement>("train-file").addEventListener("change", async (ev) => {
+    const f = (ev.target as HTMLInputElement).files?.[0];
+    if (f) text.value = await f.text();
+  });
+
+  function finish(message: string, error = false): void {
+    running = false;
+    start.disabled = false;
+    stop.disabled = true;
+    form.dataset.state = error ? "error" : "done";
+    setStatus(status, message, error);
+  }
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (running || !form.reportValidity()) return;
+    if (text.value.length < 200) { setStatus(status, "Paste a longer text: a few thousand characters at least.", true); return; }
+    req = {
+      text: text.value, layers: num("train-layers"), hidden: num("train-hidden"), seq: num("train-seq"),
+      batch: num("train-batch"), lr: num("train-lr"), steps: num("train-steps"), evalEvery: num("train-eval"),
+      sampleEvery: num("train-sample-every"), seed: 1,
+    };
+    engine?.terminate();
+    const e = (engine = new Engine(app.engineOptions));
+    running = true;
+    lastVal = NaN;
+    lastStep = 0;
+    start.disabled = true;
+    stop.disabled = false;
+    download.disabled = true;
+    use.disabled = true;
+    samples.replaceChildren();
+    chart.reset(req.steps);
+    form.dataset.state = "running";
+    setStatus(status, "Starting…");
+
+    let kernels = "";
+    e.on("ready", (m) => {
+      form.dataset.kernels = `${m.backend}/${m.threads}`;
+      kernels = m.backend === "wasm" ? `wasm kernels, ${m.threads} thread${m.threads > 1 ? "s" : ""}` : "js kernels";
+    });
+    e.on("started", (m) => {
+      download.disabled = false;
+      setStatus(status, `Training ${req!.layers}×${req!.hidden} LSTM, ${fmt(m.params)} parameters, vocabulary ${m.vocab}, on ${fmt(m.trainChars)} characters (validating on ${fmt(m.valChars)}); ${kernels}.`);
+    });
+    e.on("step", (m) => {
+      lastStep = m.step;
+      chart.addTrain(m.step, m.bpc);
+      const val = Number.isNaN(lastVal) ? "" : ` · validation ${lastVal.toFixed(3)}`;
+      setStatus(status, `Step ${fmt(m.step)} of ${fmt(req!.steps)} · epoch ${m.epoch.toFixed(2)} · ${m.bpc.toFixed(3)} bits/char${val} · ${fmt(m.charsPerSec)} chars/s`);
+    });
+    e.on("eval", (m) => { lastVal = m.bpc; chart.addVal(m.step, m.bpc); });
+    e.on("trainSample", (m) => {
+      const li = document.createElement("li"), head = document.createElement("div"), pre = document.createElement("pre");
+      head.className = "step";
+      head.textContent = `step ${fmt(m.step)}`;
+      pre.textContent = m.text;
+      li.append(head, pre);
+      samples.prepend(li);
+      while (samples.children.length > 20) samples.lastElementChild!.remove();
+    });
+    e.on("trainDone", ({ report: r }) => {
+      use.disabled = false;
+      finish(`Done (${r.reason}) at step ${fmt(r.step)} in ${r.seconds.toFixed(1)} s: training ${(r.trainLoss / Math.LN2).toFixed(3)}, validation ${r.valBpc.toFixed(3)} bits/char.`);
+    });
+    e.on("checkpoint", (m) => {
+      const why = wanted.get(m.id);
+      wanted.delete(m.id);
+      const name = `char-lstm-${req!.layers}x${req!.hidden}-step${m.step}.safetensors`;
+      if (why === "use") {
+        app.loadCheckpoint(m.bytes, name);
+        app.showTab("sample");
+        return;
+      }
+      const url = URL.createObjectURL(new Blob([m.bytes], { type: "application/octet-stream" }));
+      const a = Object.assign(document.createElement("a"), { href: url, download: name });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    });
+    e.on("error", (m) => {
+      if (m.scope === "train" || m.scope === "init") finish(`Training failed: ${m.message}`, true);
+      else setStatus(status, m.message, true);
+    });
+    e.send({ type: "train", req });
+  });
+
+  stop.addEventListener("click", () => {
+    engine?.send({ type: "stopTrain" });
+    setStatus(status, `Stopping after step ${fmt(lastStep)}…`);
+  });
+  const ask = (why: "download" | "use") => {
+    if (!engine) return;
+    const id = app.nextId();
+    wanted.set(id, why);
+    engine.send({ type: "checkpoint", id });
+  };
+  download.addEventListener("click", () => ask("download"));
+  use.addEventListener("click", () => ask("use"));
+}
