@@ -1,0 +1,414 @@
+// The `wasm` backend: AssemblyScript kernels (assembly/*.ts → dist/kernels.wasm, SIMD128) over ONE shared
+// WebAssembly.Memory, plus an optional pool of workers that share that memory and the compiled module.
+//
+// Platform-neutral: no fs, no process, no worker_threads. The caller brings the wasm bytes or a compiled
+// module, and (for threads > 1) a WorkerFactory that starts one worker running runWorkerLoop (see
+// node_pool.ts for Node; a browser would start Web Workers the same way). node.ts wires both up for Node.
+//
+// Memory: the TypeScript side owns the memory with a bump allocator. alloc(n) returns a Float32Array view at a
+// 64-byte-aligned offset; kernels pass view.byteOffset as the pointer, so there are no copies per call. The
+// memory is shared, and growing a shared memory never detaches existing views (each view keeps its own
+// SharedArrayBuffer object over the same, never-moving backing store), so we grow freely and old views stay
+// valid. There is no free: the model allocates its tensors once and reuses them.
+//
+// Threads: the calling thread does its share of a job itself and then waits for the workers (short spin, then
+// Atomics.wait), so the Kernels interface stays synchronous. Work is split so that each output element is
+// computed by exactly the same sequence of f32 operations whatever the thread count (gemm splits whole
+// columns or rows, never K): results are bit-identical for 1 and N threads, which exact resume relies on.
+
+import type { FloatArray, Kernels } from "../types.js";
+import { ARGS_BYTE, CTRL_BYTES, DONE, ERR, MAX_ARGS, OP, OP_EXIT, SEQ, STATE, nextToken, opIndex, waitChange,
+         type OpName, type WorkerInit } from "./protocol.js";
+import { PAGE, webAssembly, type WasmBytes, type WasmMemory, type WasmModule } from "./wasm_api.js";
+
+/** A started worker, as the backend sees it. */
+export interface PoolWorker {
+  /** Stops the worker for good (after it was sent OP_EXIT). */
+  terminate(): void;
+}
+
+/**
+ * Starts one worker that instantiates init.module with init.memory as env.memory and then calls
+ * runWorkerLoop(instance.exports, init.memory, init.ctrl, init.spin, ready); resolves once `ready` was
+ * called. The worker must not keep its host alive on its own (Node: worker.unref()).
+ */
+export type WorkerFactory = (init: WorkerInit) => Promise<PoolWorker>;
+
+export interface WasmKernelsOptions {
+  /** A compiled dist/kernels.wasm; or give `bytes`. */
+  module?: WasmModule;
+  /** The bytes of dist/kernels.wasm; compiled here when no `module` is given. */
+  bytes?: WasmBytes;
+  /** Threads including the calling one (default 1). More than 1 needs `workerFactory`. */
+  threads?: number;
+  /** Microseconds to spin before sleeping in Atomics.wait, on both sides of a handoff (default 50). */
+  spin?: number;
+  /** Starts the workers for threads > 1. */
+  workerFactory?: WorkerFactory;
+  /** Largest the memory may grow to, in bytes (default 4 GiB, the wasm32 limit; lowered if refused). */
+  maxMemoryBytes?: number;
+  /** Jobs below this many flops run on the calling thread alone (default 2^20: a handoff costs more). */
+  parallelMinFlops?: number;
+  /** LSTM cell steps with fewer than this many units (B·H) run on the calling thread alone (default 8192). */
+  parallelMinCells?: number;
+}
+
+export interface WasmKernelsStats {
+  /** Kernel calls that were split across threads. */
+  parallelCalls: number;
+  /** Worker shares the calling thread took back and ran itself because the worker had not started them. */
+  revokedShares: number;
+  /** Bytes handed out by alloc/allocInt so far (including alignment). */
+  allocatedBytes: number;
+  /** Current size of the memory in bytes. */
+  memoryBytes: number;
+}
+
+export interface WasmKernels extends Kernels {
+  readonly name: "wasm";
+  readonly dtype: "f32";
+  /** Threads in use (1 after dispose). */
+  readonly threads: number;
+  /** The shared memory every buffer of this backend lives in. */
+  readonly memory: WasmMemory;
+  alloc(n: number): Float32Array;
+  stats(): WasmKernelsStats;
+  /** Stops the workers; the kernels keep working on the calling thread alone. Idempotent. */
+  dispose(): void;
+}
+
+/** A 1-function module that returns a v128 constant: validates only where SIMD128 is supported. */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,       // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,             // type: () -> v128
+  0x03, 0x02, 0x01, 0x00,                               // func 0: type 0
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c,             // code: v128.const
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0x0b,                                                 // end
+]);
+
+/** Whether this runtime has WebAssembly with SIMD128 (what dist/kernels.wasm needs, with shared memory). */
+export function simdSupported(): boolean {
+  const wa = webAssembly();
+  if (!wa || typeof SharedArrayBuffer === "undefined") return false;
+  try {
+    return wa.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+interface Exports {
+  gemmScratchBytes(): number;
+  gemm(tA: number, tB: number, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number,
+       C: number, ldc: number, beta: number, scratch: number): void;
+  gemv(tB: number, N: number, K: number, a: number, B: number, ldb: number, C: number, beta: number): void;
+  addBias(out: number, bias: number, R: number, N: number): void;
+  sumRows(db: number, d: number, R: number, N: number): void;
+  gatherCols(out: number, W: number, idx: number, R: number, N: number, V: number, scratch: number, floats: number): void;
+  scatterAddCols(dW: number, d: number, idx: number, R: number, N: number, V: number, scratch: number, floats: number): void;
+  mathConstantsBytes(): number;
+  writeMathConstants(k: number): void;
+  lstmCellForward(gates: number, c: number, tanhC: number, h: number, cPrev: number, B: number, H: number,
+                  k: number): void;
+  lstmCellBackward(dA: number, dc: number, dh: number, gates: number, cPrev: number, tanhC: number,
+                   B: number, H: number, k: number): void;
+  softmaxXent(logits: number, targets: number, R: number, V: number, scale: number, k: number): number;
+  mul(out: number, a: number, b: number, n: number): void;
+  sumSquares(x: number, n: number): number;
+  scale(x: number, s: number, n: number): void;
+  clamp(x: number, c: number, n: number): void;
+  adam(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number,
+       eps: number, bc1: number, bc2: number): void;
+  rmsprop(p: number, g: number, v: number, n: number, lr: number, alpha: number, eps: number): void;
+  adagrad(p: number, g: number, v: number, n: number, lr: number, eps: number): void;
+  sgd(p: number, g: number, m: number, n: number, lr: number, momentum: number): void;
+}
+
+interface Slot {
+  worker: PoolWorker;
+  i32: Int32Array;
+  args: Float64Array;
+  seq: number;
+}
+
+const ALIGN = 64;
+const MAX_PAGES = 65536;        // what dist/kernels.wasm declares (4 GiB)
+const MIN_GROW_BYTES = 16 << 20;
+
+/** Creates the wasm backend. Rejects when WebAssembly/SIMD/shared memory is missing or the module is invalid. */
+export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmKernels> {
+  const wa = webAssembly();
+  if (!wa) throw new Error("this runtime has no WebAssembly");
+  if (typeof SharedArrayBuffer === "undefined") {
+    throw new Error("SharedArrayBuffer is unavailable (a browser page needs cross-origin isolation)");
+  }
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  if (threads > 1 && !opts.workerFactory) throw new Error(`threads = ${threads} needs a workerFactory`);
+  const spin = Math.max(0, opts.spin ?? 50);
+  const parallelMinFlops = opts.parallelMinFlops ?? 1 << 20;
+  const parallelMinCells = opts.parallelMinCells ?? 8192;
+
+  let module = opts.module;
+  if (!module) {
+    if (!opts.bytes) throw new Error("createWasmKernels needs the wasm `module` or its `bytes`");
+    module = await wa.compile(opts.bytes);
+  }
+
+  // The memory: one shared arena, owned here. Some hosts refuse a 4 GiB reservation: retry smaller.
+  let maxPages = Math.min(MAX_PAGES, Math.max(1, Math.floor((opts.maxMemoryBytes ?? MAX_PAGES * PAGE) / PAGE)));
+  let memory: WasmMemory | undefined;
+  for (;;) {
+    try {
+      memory = new wa.Memory({ initial: Math.min(256, maxPages), maximum: maxPages, shared: true });
+      break;
+    } catch (e) {
+      if (maxPages <= 4096) throw e;
+      maxPages = Math.floor(maxPages / 2);
+    }
+  }
+  const mem = memory;
+  const instance = await wa.instantiate(module, { env: { memory: mem } });
+  const x = instance.exports as unknown as Exports;
+
+  // Bump allocator. Page 0 stays unused (no real buffer sits at address 0).
+  let top = PAGE;
+  const ensure = (end: number): void => {
+    const have = mem.buffer.byteLength;
+    if (end <= have) return;
+    const want = Math.max(end - have, MIN_GROW_BYTES, have >>> 3);
+    const pages = Math.min(Math.ceil(want / PAGE), maxPages - have / PAGE);
+    if (have + pages * PAGE < end) {
+      throw new RangeError(`wasm backend: out of memory (${end} bytes needed, limit ${maxPages * PAGE})`);
+    }
+    mem.grow(pages);
+  };
+  const reserve = (bytes: number): number => {
+    const off = Math.ceil(top / ALIGN) * ALIGN;
+    ensure(off + bytes);
+    top = off + bytes;
+    return off;
+  };
+
+  // The constants table of the vector math (exp, σ, tanh): written once, read by every thread.
+  const consts = reserve(x.mathConstantsBytes());
+  x.writeMathConstants(consts);
+
+  // Per-thread gemm scratch and per-worker control blocks.
+  const scratchBytes = x.gemmScratchBytes();
+  const scratchFloats = Math.floor(scratchBytes / 4);
+  const scratch: number[] = [];
+  for (let t = 0; t < threads; t++) scratch.push(reserve(scratchBytes));
+  const ctrls: number[] = [];
+  for (let t = 1; t < threads; t++) {
+    const off = reserve(CTRL_BYTES);
+    new Uint8Array(mem.buffer, off, CTRL_BYTES).fill(0);
+    ctrls.push(off);
+  }
+  let slots: Slot[] = [];
+  if (threads > 1) {
+    const started = await Promise.allSettled(
+      ctrls.map((ctrl) => opts.workerFactory!({ module, memory: mem, ctrl, spin })));
+    const failed = started.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
+    if (failed) {
+      for (const s of started) if (s.status === "fulfilled") s.value.terminate();
+      throw new Error(`wasm backend: a worker failed to start: ${String((failed.reason as Error)?.message ?? failed.reason)}`);
+    }
+    slots = started.map((s, w) => ({
+      worker: (s as PromiseFulfilledResult<PoolWorker>).value,
+      i32: new Int32Array(mem.buffer, ctrls[w], CTRL_BYTES / 4),
+      args: new Float64Array(mem.buffer, ctrls[w] + ARGS_BYTE, MAX_ARGS),
+      seq: 0,
+    }));
+  }
+  let parallelCalls = 0, revoked = 0;
+
+  // ---- handoff ----
+  type Fn = (...args: number[]) => void;
+  const fns = new Map<OpName, Fn>([
+    ["gemm", x.gemm], ["gemv", x.gemv], ["lstmCellForward", x.lstmCellForward], ["lstmCellBackward", x.lstmCellBackward],
+  ] as [OpName, Fn][]);
+  const post = (s: Slot, op: number, args: readonly number[]): void => {
+    for (let i = 0; i < args.length; i++) s.args[i] = args[i];
+    s.seq = nextToken(s.seq);
+    Atomics.store(s.i32, OP, op);
+    Atomics.store(s.i32, STATE, s.seq);
+    Atomics.store(s.i32, SEQ, s.seq);
+    Atomics.notify(s.i32, SEQ);
+  };
+
+  /**
+   * Runs one kernel split into jobs: jobs[0] on the calling thread, jobs[t] on worker t−1. Then each worker
+   * share that is still unclaimed is revoked and run here (a descheduled worker costs nothing but its
+   * share), and claimed ones are waited for. `scratchArg`: the index of the per-thread scratch pointer in
+   * a job (gemm), replaced by this thread's when a share is run here. An error of a share run here wins
+   * (rethrown once no worker is still running); otherwise a worker's failure becomes an error here.
+   */
+  const runSplit = (op: OpName, jobs: number[][], scratchArg = -1): void => {
+    const fn = fns.get(op)!, code = opIndex(op);
+    for (let t = 1; t < jobs.length; t++) post(slots[t - 1], code, jobs[t]);
+    parallelCalls++;
+    let err: unknown, failed = false;
+    const here = (job: number[]): void => {
+      if (err !== undefined) return;
+      if (scratchArg >= 0) job[scratchArg] = scratch[0];
+      try {
+        fn(...job);
+      } catch (e) {
+        err = e ?? new Error("wasm backend: kernel failed");
+      }
+    };
+    here(jobs[0]);
+    for (let t = 1; t < jobs.length; t++) {
+      const s = slots[t - 1];
+      if (Atomics.compareExchange(s.i32, STATE, s.seq, 0) === s.seq) {
+        revoked++;
+        here(jobs[t]);
+        continue;
+      }
+      let done = Atomics.load(s.i32, DONE);
+      while (done !== s.seq) done = waitChange(s.i32, DONE, done, spin);
+      if (Atomics.load(s.i32, ERR) !== 0) {
+        Atomics.store(s.i32, ERR, 0);
+        failed = true;
+      }
+    }
+    if (err !== undefined) throw err;
+    if (failed) throw new Error("wasm backend: a kernel failed in a worker thread (out-of-bounds buffer or shape?)");
+  };
+
+  /** [start, end) of part t when `total` is cut into `parts` pieces, each a multiple of `align`. */
+  const part = (total: number, parts: number, align: number, t: number): [number, number] => {
+    const size = Math.ceil(total / parts / align) * align;
+    return [Math.min(total, t * size), Math.min(total, (t + 1) * size)];
+  };
+
+  const gemm = (transA: boolean, transB: boolean, M: number, N: number, K: number,
+                A: FloatArray, B: FloatArray, C: FloatArray, beta: 0 | 1): void => {
+    if (M <= 0 || N <= 0) return;
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    const lda = transA ? M : K, ldb = transB ? K : N;
+    const a = A.byteOffset, b = B.byteOffset, c = C.byteOffset;
+    const T = slots.length + 1;
+    const par = T > 1 && 2 * M * N * K >= parallelMinFlops;
+
+    // One-row A (batch-1 sampling) and one-column B: a gemv over the long dimension, streaming the matrix.
+    if (M === 1 || N === 1) {
+      // M = 1: C (1, N) = a·op(B).  N = 1: C (M, 1) = op(A)·b, the same with A in B's place, transposed.
+      const L = M === 1 ? N : M;
+      const gt = M === 1 ? tB : 1 - tA, vec = M === 1 ? a : b, mat = M === 1 ? b : a, ld = M === 1 ? ldb : lda;
+      if (!par) return x.gemv(gt, L, K, vec, mat, ld, c, beta);
+      // Split the output elements; `step` is the byte distance between consecutive output rows of mat.
+      const step = gt === 1 ? ld * 4 : 4;
+      const jobs: number[][] = [];
+      for (let t = 0; t < T; t++) {
+        const [j0, j1] = part(L, T, 32, t);
+        if (j1 <= j0) break;
+        jobs.push([gt, j1 - j0, K, vec, mat + j0 * step, ld, c + j0 * 4, beta]);
+      }
+      return runSplit("gemv", jobs);
+    }
+    if (!par) return x.gemm(tA, tB, M, N, K, a, lda, b, ldb, c, N, beta, scratch[0]);
+    // Tall problems (dW over a window, the head over B·T rows) split rows; LSTM steps (M = batch) split columns.
+    const splitRows = M >= N;
+    const jobs: number[][] = [];
+    for (let t = 0; t < T; t++) {
+      if (splitRows) {
+        const [i0, i1] = part(M, T, 2, t);
+        if (i1 <= i0) break;
+        const ao = a + (transA ? i0 : i0 * lda) * 4;
+        jobs.push([tA, tB, i1 - i0, N, K, ao, lda, b, ldb, c + i0 * N * 4, N, beta, scratch[t]]);
+      } else {
+        const [j0, j1] = part(N, T, 16, t);
+        if (j1 <= j0) break;
+        const bo = b + (transB ? j0 * ldb : j0) * 4;
+        jobs.push([tA, tB, M, j1 - j0, K, a, lda, bo, ldb, c + j0 * 4, N, beta, scratch[t]]);
+      }
+    }
+    runSplit("gemm", jobs, 12);
+  };
+
+  // The LSTM cell pair splits batch rows once a step is big enough to pay for the handoff.
+  const cellRows = (B: number, H: number): number =>
+    (slots.length > 0 && B > 1 && B * H >= parallelMinCells ? slots.length + 1 : 1);
+
+  const lstmCellForward = (gates: FloatArray, c: FloatArray, tanhC: FloatArray, h: FloatArray,
+                           cPrev: FloatArray, B: number, H: number): void => {
+    const T = cellRows(B, H);
+    const g = gates.byteOffset, cc = c.byteOffset, tc = tanhC.byteOffset, hh = h.byteOffset, cp = cPrev.byteOffset;
+    if (T === 1) return x.lstmCellForward(g, cc, tc, hh, cp, B, H, consts);
+    const jobs: number[][] = [];
+    for (let t = 0; t < T; t++) {
+      const [b0, b1] = part(B, T, 1, t);
+      if (b1 <= b0) break;
+      const o4 = b0 * 16 * H, o1 = b0 * 4 * H;          // byte offsets of row b0 in (B, 4H) and (B, H)
+      jobs.push([g + o4, cc + o1, tc + o1, hh + o1, cp + o1, b1 - b0, H, consts]);
+    }
+    runSplit("lstmCellForward", jobs);
+  };
+
+  const lstmCellBackward = (dA: FloatArray, dc: FloatArray, dh: FloatArray, gates: FloatArray,
+                            cPrev: FloatArray, tanhC: FloatArray, B: number, H: number): void => {
+    const T = cellRows(B, H);
+    const da = dA.byteOffset, dcc = dc.byteOffset, dhh = dh.byteOffset, g = gates.byteOffset;
+    const cp = cPrev.byteOffset, tc = tanhC.byteOffset;
+    if (T === 1) return x.lstmCellBackward(da, dcc, dhh, g, cp, tc, B, H, consts);
+    const jobs: number[][] = [];
+    for (let t = 0; t < T; t++) {
+      const [b0, b1] = part(B, T, 1, t);
+      if (b1 <= b0) break;
+      const o4 = b0 * 16 * H, o1 = b0 * 4 * H;
+      jobs.push([da + o4, dcc + o1, dhh + o1, g + o4, cp + o1, tc + o1, b1 - b0, H, consts]);
+    }
+    runSplit("lstmCellBackward", jobs);
+  };
+
+  let disposed = false;
+  const kernels: WasmKernels = {
+    name: "wasm",
+    dtype: "f32",
+    get threads() { return slots.length + 1; },
+    memory: mem,
+    alloc(n: number): Float32Array {
+      const off = reserve(n * 4);
+      return new Float32Array(mem.buffer, off, n).fill(0);
+    },
+    allocInt(n: number): Int32Array {
+      const off = reserve(n * 4);
+      return new Int32Array(mem.buffer, off, n).fill(0);
+    },
+    gemm,
+    addBias: (out, bias, R, N) => x.addBias(out.byteOffset, bias.byteOffset, R, N),
+    sumRows: (db, d, R, N) => x.sumRows(db.byteOffset, d.byteOffset, R, N),
+    // Both use the calling thread's gemm scratch as a transpose buffer (kernels never run concurrently on it).
+    gatherCols: (out, W, idx, R, N, V) =>
+      x.gatherCols(out.byteOffset, W.byteOffset, idx.byteOffset, R, N, V, scratch[0], scratchFloats),
+    scatterAddCols: (dW, d, idx, R, N, V) =>
+      x.scatterAddCols(dW.byteOffset, d.byteOffset, idx.byteOffset, R, N, V, scratch[0], scratchFloats),
+    lstmCellForward,
+    lstmCellBackward,
+    softmaxXent: (logits, targets, R, V, scale) =>
+      x.softmaxXent(logits.byteOffset, targets.byteOffset, R, V, scale, consts),
+    mul: (out, a, b, n) => x.mul(out.byteOffset, a.byteOffset, b.byteOffset, n),
+    sumSquares: (v, n) => x.sumSquares(v.byteOffset, n),
+    scale: (v, s, n) => x.scale(v.byteOffset, s, n),
+    clamp: (v, c, n) => x.clamp(v.byteOffset, c, n),
+    adam: (p, g, m, v, n, lr, beta1, beta2, eps, bc1, bc2) =>
+      x.adam(p.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, n, lr, beta1, beta2, eps, bc1, bc2),
+    rmsprop: (p, g, v, n, lr, alpha, eps) => x.rmsprop(p.byteOffset, g.byteOffset, v.byteOffset, n, lr, alpha, eps),
+    adagrad: (p, g, v, n, lr, eps) => x.adagrad(p.byteOffset, g.byteOffset, v.byteOffset, n, lr, eps),
+    sgd: (p, g, m, n, lr, momentum) => x.sgd(p.byteOffset, g.byteOffset, m.byteOffset, n, lr, momentum),
+    stats: () => ({ parallelCalls, revokedShares: revoked, allocatedBytes: top - PAGE, memoryBytes: mem.buffer.byteLength }),
+    dispose(): void {
+      if (disposed) return;
+      disposed = true;
+      const old = slots;
+      slots = [];
+      for (const s of old) {
+        post(s, OP_EXIT, []);
+        s.worker.terminate();
+      }
+    },
+  };
+  return kernels;
+}

@@ -1,0 +1,113 @@
+// The handoff protocol between the thread that calls the kernels and the pool's workers, shared by the
+// backend (src/kernels/wasm/backend.ts) and every worker entry (node_worker.ts for Node, runPoolWorker in
+// browser.ts for Web Workers). Platform-neutral: no Node imports.
+//
+// Each worker owns a 256-byte control block inside the shared wasm memory:
+//   Int32 [0] SEQ    job token (1 .. 2^30−1, wrapping), published by the caller (Atomics.store + notify)
+//   Int32 [1] OP     which export to run (OPS index), or OP_EXIT
+//   Int32 [2] STATE  the token while the job is unclaimed; token | CLAIMED once the worker took it; 0 once
+//                    the caller took it back (revoked)
+//   f64  [2..15]     arguments (byte 16 ..< 128), plain numbers passed to the export
+//   Int32 [32] DONE  token of the last job the worker finished (Atomics.store + notify)
+//   Int32 [33] ERR   non-zero if that job threw (the caller turns it into an exception)
+// SEQ and DONE sit on different cache lines, so the two spinning threads do not share a line.
+//
+// Claiming: a worker runs a job only after compareExchange(STATE, token, token | CLAIMED) succeeds. When the
+// caller has finished its own share and a worker has not claimed its share yet (descheduled on a busy
+// machine, or still waking from Atomics.wait), the caller revokes it with compareExchange(STATE, token, 0)
+// and runs that share itself, instead of waiting. Results do not depend on who runs a share (each output
+// element is computed by the same operations either way), so this keeps the 1-vs-N-thread bit-identity.
+//
+// Waiting is a short spin on Atomics.load (≈1 µs handoff when the other side is quick), then Atomics.wait
+// (≈27 µs to wake, but no CPU burnt); see shared/KERNELS.md for the measurements behind the default.
+
+import type { WasmMemory } from "./wasm_api.js";
+
+export const CTRL_BYTES = 256;
+export const SEQ = 0;
+export const OP = 1;
+export const STATE = 2;
+export const DONE = 32;
+export const ERR = 33;
+export const ARGS_BYTE = 16;
+export const MAX_ARGS = 14;
+export const OP_EXIT = -1;
+export const CLAIMED = 0x40000000;
+/** The token after `seq`: 1 .. CLAIMED−1, never 0, never with the CLAIMED bit. */
+export const nextToken = (seq: number): number => (seq >= CLAIMED - 1 ? 1 : seq + 1);
+
+/** Exports a worker may be asked to run, by index. */
+export const OPS = ["gemm", "gemv", "lstmCellForward", "lstmCellBackward"] as const;
+export type OpName = (typeof OPS)[number];
+export const opIndex = (name: OpName): number => OPS.indexOf(name);
+
+/** What a worker entry receives (structured-cloned: the Module and the shared Memory travel as themselves). */
+export interface WorkerInit {
+  module: unknown;
+  memory: WasmMemory;
+  /** Byte offset of this worker's control block in the memory. */
+  ctrl: number;
+  /** Microseconds to spin before Atomics.wait. */
+  spin: number;
+}
+
+let waitForbidden = false;
+
+/**
+ * Blocks until i32[idx] differs from `old` and returns the new value: spin for up to `spinUs` microseconds,
+ * then Atomics.wait. Where Atomics.wait is forbidden (a browser's main thread) it keeps spinning.
+ */
+export function waitChange(i32: Int32Array, idx: number, old: number, spinUs: number): number {
+  let v = Atomics.load(i32, idx);
+  if (v !== old) return v;
+  if (spinUs > 0 || waitForbidden) {
+    const t0 = performance.now(), limit = spinUs / 1000;
+    for (let n = 1; ; n++) {
+      v = Atomics.load(i32, idx);
+      if (v !== old) return v;
+      if ((n & 127) === 0 && !waitForbidden && performance.now() - t0 > limit) break;
+    }
+  }
+  for (;;) {
+    try {
+      Atomics.wait(i32, idx, old);
+    } catch {
+      waitForbidden = true;
+      return waitChange(i32, idx, old, 0);
+    }
+    v = Atomics.load(i32, idx);
+    if (v !== old) return v;
+  }
+}
+
+type Fn = (...args: number[]) => unknown;
+
+/**
+ * A worker's whole life: run jobs from the control block until OP_EXIT. `ready` is called once the worker
+ * has read the current job number and is certain to see the next one (signal the caller from it, never
+ * before: a job posted in between would be mistaken for the current one and never run).
+ */
+export function runWorkerLoop(exports: Record<string, unknown>, memory: WasmMemory, ctrl: number, spinUs: number,
+                              ready: () => void): void {
+  // Views on a shared buffer stay valid when the memory grows, so these are made once.
+  const i32 = new Int32Array(memory.buffer, ctrl, CTRL_BYTES / 4);
+  const a = new Float64Array(memory.buffer, ctrl + ARGS_BYTE, MAX_ARGS);
+  const fns = OPS.map((name) => exports[name] as Fn);
+  let seen = Atomics.load(i32, SEQ);
+  ready();
+  for (;;) {
+    const seq = waitChange(i32, SEQ, seen, spinUs);
+    seen = seq;
+    // Taken back by the caller (it ran this share itself): nothing to do, nothing to report.
+    if (Atomics.compareExchange(i32, STATE, seq, seq | CLAIMED) !== seq) continue;
+    const op = Atomics.load(i32, OP);
+    if (op === OP_EXIT) return;
+    try {
+      fns[op](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
+    } catch {
+      Atomics.store(i32, ERR, 1);
+    }
+    Atomics.store(i32, DONE, seq);
+    Atomics.notify(i32, DONE);
+  }
+}
