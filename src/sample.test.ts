@@ -42,3 +42,10 @@ test("stop strings end generation; a prime with unknown characters is refused or
   assert.equal(sampleText(model, vocab, { length: 5, seed: 1, prime: "abz", unknown: "skip" }), sampleText(model, vocab, { length: 5, seed: 1, prime: "ab" }));
   assert.throws(() => sampleText(model, vocab, { length: 5, seed: 1, temperature: 0 }), /temperature/);
 });
+
+test("a reused workspace gives the same text as a fresh one (state is reset)", () => {
+  const ws = model.workspace(1, 16);
+  const fresh = sampleText(model, vocab, { length: 100, seed: 8, prime: "abc abc abc abc abc abc" });
+  assert.equal(sampleText(model, vocab, { length: 100, seed: 8, prime: "abc abc abc abc abc abc" }, ws), fresh);
+  assert.equal(sampleText(model, vocab, { length: 100, seed: 8, prime: "abc abc abc abc abc abc" }, ws), fresh);
+});

@@ -39,7 +39,11 @@ export class Sampler {
   /** Distribution the last character was drawn from (V), for visualization. */
   readonly lastProbs: Float64Array;
 
-  constructor(model: CharLSTM, vocab: Vocab, opts: SampleOptions) {
+  /**
+   * `ws`: a batch-1 workspace to reuse (Tmax ≥ 1); by default one is allocated. Reuse matters on the wasm
+   * backend, whose arena never frees: a trainer that samples every N steps passes the same one each time.
+   */
+  constructor(model: CharLSTM, vocab: Vocab, opts: SampleOptions, ws?: Workspace) {
     const o = { temperature: 1, topK: 0, topP: 1, argmax: false, stop: [], ...opts };
     if (!Number.isInteger(o.length) || o.length < 0) throw new SampleError(`--length must be a non-negative integer, got ${o.length}`);
     if (!(o.temperature > 0) || !Number.isFinite(o.temperature)) throw new SampleError(`--temperature must be a number > 0, got ${o.temperature}`);
@@ -54,7 +58,8 @@ export class Sampler {
     this.probs = new Float64Array(V);
     this.lastProbs = new Float64Array(V);
     this.order = new Int32Array(V);
-    this.ws = model.workspace(1, PRIME_CHUNK);
+    if (ws && ws.B !== 1) throw new SampleError("a sampling workspace must have batch 1");
+    this.ws = ws ?? model.workspace(1, PRIME_CHUNK);
     model.resetState(this.ws);
     let ids = vocab.encode(opts.prime ?? "", opts.unknown ?? "error");
     if (ids.length === 0) {
@@ -62,8 +67,8 @@ export class Sampler {
       ids = Int32Array.of(nl >= 0 ? nl : 0);
     }
     // read the prime in chunks; the logits of its last character give the first distribution
-    for (let pos = 0; pos < ids.length; pos += PRIME_CHUNK) {
-      const T = Math.min(PRIME_CHUNK, ids.length - pos);
+    for (let pos = 0; pos < ids.length; pos += this.ws.Tmax) {
+      const T = Math.min(this.ws.Tmax, ids.length - pos);
       this.ws.x.set(ids.subarray(pos, pos + T));
       model.forward(this.ws, T);
       model.carryState(this.ws, T);
@@ -115,8 +120,8 @@ export class Sampler {
 }
 
 /** Generated characters as a synchronous iterator. */
-export function* sampleChars(model: CharLSTM, vocab: Vocab, opts: SampleOptions): Generator<string> {
-  const s = new Sampler(model, vocab, opts);
+export function* sampleChars(model: CharLSTM, vocab: Vocab, opts: SampleOptions, ws?: Workspace): Generator<string> {
+  const s = new Sampler(model, vocab, opts, ws);
   for (let ch = s.next(); ch !== null; ch = s.next()) yield ch;
 }
 
@@ -130,8 +135,8 @@ export async function* sample(model: CharLSTM, vocab: Vocab, opts: SampleOptions
 }
 
 /** The whole generated text at once (the prime not included). */
-export function sampleText(model: CharLSTM, vocab: Vocab, opts: SampleOptions): string {
+export function sampleText(model: CharLSTM, vocab: Vocab, opts: SampleOptions, ws?: Workspace): string {
   let s = "";
-  for (const ch of sampleChars(model, vocab, opts)) s += ch;
+  for (const ch of sampleChars(model, vocab, opts, ws)) s += ch;
   return s;
 }

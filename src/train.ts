@@ -73,6 +73,7 @@ export class Trainer {
   readonly state: TrainState;
   private readonly rng: Rng;
   private evalWs: Workspace | null = null;
+  private sampleWs: Workspace | null = null;
   private lossSum = 0;
   private lossCount = 0;
 
@@ -177,6 +178,12 @@ export class Trainer {
     return new StreamBatcher(this.corpus.source, split, B, T, what);
   }
 
+  /** A progress sample from the current weights (its own RNG: the training stream is untouched). */
+  sample(length: number, seed: number, temperature = 0.8): string {
+    this.sampleWs ??= this.model.workspace(1, 64);
+    return sampleText(this.model, this.corpus.vocab, { length, seed, temperature }, this.sampleWs);
+  }
+
   /** Close a history point with the mean training loss since the last one. */
   recordHistory(val?: number): HistoryPoint {
     const point: HistoryPoint = { step: this.state.step, train: this.lossCount ? this.lossSum / this.lossCount : NaN };
@@ -246,7 +253,7 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
     st.seconds = secondsBefore + (t - t0) / 1000;
     hooks.onStep?.({ ...r, charsPerSec, elapsed: (t - t0) / 1000 });
     if (cfg.sampleEvery && st.step % cfg.sampleEvery === 0 && hooks.onSample) {
-      hooks.onSample(st.step, sampleText(trainer.model, trainer.corpus.vocab, { length: cfg.sampleLength, seed: st.step, temperature: 0.8 }));
+      hooks.onSample(st.step, trainer.sample(cfg.sampleLength, st.step));
     }
     if (cfg.evalEvery && st.step % cfg.evalEvery === 0) await evaluate();
     else if (cfg.checkpointEvery && st.step % cfg.checkpointEvery === 0) await hooks.onCheckpoint?.(st.step, false);
