@@ -3,14 +3,16 @@
 // steps with clipping and truncated BPTT and the parameters after them. Prints llm.c-style per-tensor max
 // differences and fails on any mismatch. Runs on every backend: f64 tight, f32 at 1e-5 / 1e-4.
 
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { decodeSafetensors, type Tensor } from "../src/safetensors.js";
 import { CharLSTM } from "../src/model.js";
 import { Optimizer } from "../src/optim/optimizer.js";
 import { clipGradients } from "../src/optim/clip.js";
-import { testBackends } from "./backends.js";
+import { disposeBackends, testBackends } from "./backends.js";
+
+after(disposeBackends);
 
 const fixture = decodeSafetensors(readFileSync(new URL("../../test/golden/tiny.safetensors", import.meta.url)));
 const meta = fixture.metadata;
