@@ -1,0 +1,7 @@
+// char-lstm/node: the Node-only entry (files, worker threads). The core API is in "char-lstm".
+
+export { createKernels, defaultThreads, type BackendChoice, type CreateKernelsOptions, type SelectedKernels } from "./kernels/select.js";
+export { loadWasmKernelsNode } from "./kernels/wasm/node.js";
+export { readBytes, writeAtomic, ensureWritableDir, defaultCorpusPath, IOError } from "./io/node.js";
+export { encodeTextFile, openTokens, readTokenMeta, FileTokenSource } from "./io/tokenfile.js";
+export { main as cliMain } from "./cli/main.js";
