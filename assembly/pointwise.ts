@@ -56,8 +56,9 @@ function transposeBlock(W: usize, S: usize, j0: i32, nb: i32, V: i32, back: bool
  */
 export function gatherCols(out: usize, W: usize, idx: usize, R: i32, N: i32, V: i32, scratch: usize, scratchFloats: i32): void {
   const NB = colBlock(N, V, scratchFloats);
-  if (V < 4 || NB < 16) {
-    // tiny vocabularies: the direct strided form is as good
+  if (V < 4 || NB < 16 || R * 8 < V) {
+    // tiny vocabularies, or few rows (sampling: R = 1): the direct strided form wins, since a block
+    // transpose touches all N·V weights to read R·N of them
     for (let r = 0; r < R; r++) {
       const v = load<i32>(f(idx, r));
       const o = f(out, r * N);
@@ -85,7 +86,7 @@ export function gatherCols(out: usize, W: usize, idx: usize, R: i32, N: i32, V: 
  */
 export function scatterAddCols(dW: usize, d: usize, idx: usize, R: i32, N: i32, V: i32, scratch: usize, scratchFloats: i32): void {
   const NB = colBlock(N, V, scratchFloats);
-  if (V < 4 || NB < 16) {
+  if (V < 4 || NB < 16 || R * 8 < V) {
     for (let r = 0; r < R; r++) {
       const v = load<i32>(f(idx, r));
       const o = f(d, r * N);
