@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { main } from "../src/cli/main.js";
+import { BIN, cli } from "./harness.js";
 import { decodeSafetensors } from "../src/safetensors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "char-lstm-cli-"));
@@ -18,13 +17,6 @@ const words = ["the", "sea", "whale", "ship", "captain", "white", "deep", "sail"
 let text = "";
 for (let i = 0; text.length < 12000; i++) text += words[(i * 7 + (i >> 3)) % words.length] + (i % 11 === 10 ? ".\n" : " ");
 writeFileSync(textPath, text);
-const BIN = fileURLToPath(new URL("../../bin/char-lstm.mjs", import.meta.url));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), tty: false, signal: new AbortController().signal });
-  return { code, out, err };
-}
 
 const small = ["--layers", "2", "--hidden", "24", "--seq", "16", "--batch", "4", "--sample-every", "0", "--seed", "7"];
 const paramsOf = (path: string) => {

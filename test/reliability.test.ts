@@ -13,34 +13,16 @@ import { spawn, execFileSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { main } from "../src/cli/main.js";
+import { BIN, cli, runBin } from "./harness.js";
 import { decodeCheckpoint } from "../src/checkpoint.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/safetensors.js";
 import { jsKernels } from "../src/kernels/js/index.js";
 
-const BIN = fileURLToPath(new URL("../../bin/char-lstm.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "char-lstm-rel-"));
 const textPath = join(dir, "text.txt");
 let text = "";
 for (let i = 0; text.length < 20000; i++) text += ["call me ishmael", "the whale", "a ship at sea", "white and deep"][(i * 5 + (i >> 2)) % 4] + (i % 7 === 6 ? ".\n" : ", ");
 writeFileSync(textPath, text);
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), tty: false, signal: new AbortController().signal });
-  return { code, out, err };
-}
-
-function runBin(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => resolve({ code, out, err }));
-  });
-}
 
 const params = (path: string) => {
   const { tensors } = decodeSafetensors(readFileSync(path));
