@@ -49,3 +49,16 @@ test("a reused workspace gives the same text as a fresh one (state is reset)", (
   assert.equal(sampleText(model, vocab, { length: 100, seed: 8, prime: "abc abc abc abc abc abc" }, ws), fresh);
   assert.equal(sampleText(model, vocab, { length: 100, seed: 8, prime: "abc abc abc abc abc abc" }, ws), fresh);
 });
+
+test("top-p keeps the smallest most-likely set reaching p", () => {
+  const s = new Sampler(model, vocab, { length: 200, seed: 6, topP: 0.5, temperature: 1.5 });
+  for (let i = 0; i < 200; i++) {
+    const logits = Float64Array.from((s as unknown as { ws: { logits: Float32Array } }).ws.logits.subarray(0, vocab.size));
+    const p = logits.map((l) => Math.exp((l - Math.max(...logits)) / 1.5));
+    const total = p.reduce((a, b) => a + b, 0);
+    const ch = s.next()!;
+    // the picked character must be inside the nucleus: the mass strictly above it is below p
+    const above = p.filter((q) => q > p[vocab.id(ch)]).reduce((a, b) => a + b, 0) / total;
+    assert.ok(above < 0.5, `picked a character with ${above} of the mass above it`);
+  }
+});

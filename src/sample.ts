@@ -31,7 +31,10 @@ export class Sampler {
   private readonly ws: Workspace;
   private readonly rng: Rng;
   private readonly probs: Float64Array;
+  /** Max-heap of token ids by probability (top-k / top-p scratch). */
   private readonly order: Int32Array;
+  /** Which ids survive top-k / top-p. */
+  private readonly keep: Uint8Array;
   private readonly opts: Required<Omit<SampleOptions, "prime" | "stop" | "unknown">> & { stop: string[] };
   private generated = 0;
   private tail = "";
@@ -58,6 +61,7 @@ export class Sampler {
     this.probs = new Float64Array(V);
     this.lastProbs = new Float64Array(V);
     this.order = new Int32Array(V);
+    this.keep = new Uint8Array(V);
     if (ws && ws.B !== 1) throw new SampleError("a sampling workspace must have batch 1");
     this.ws = ws ?? model.workspace(1, PRIME_CHUNK);
     model.resetState(this.ws);
@@ -104,18 +108,38 @@ export class Sampler {
       return best;
     }
     if ((opts.topK > 0 && opts.topK < V) || opts.topP < 1) {
-      // rank by probability (V is at most a few thousand; ties broken by id for determinism)
+      // Take characters in order of probability from a max-heap until top-k or top-p is reached, then zero
+      // the rest: O(V + kept·log V), never a sort of the whole vocabulary, and no allocation.
+      const limit = opts.topK > 0 ? Math.min(opts.topK, V) : V, keep = this.keep;
+      keep.fill(0, 0, V);
       for (let v = 0; v < V; v++) order[v] = v;
-      order.sort((a, b) => probs[b] - probs[a] || a - b);
-      let keep = opts.topK > 0 ? Math.min(opts.topK, V) : V;
-      if (opts.topP < 1) {
-        let cum = 0, n = 0;
-        while (n < keep) { cum += probs[order[n]]; n++; if (cum >= opts.topP) break; }
-        keep = n;
+      for (let i = (V >> 1) - 1; i >= 0; i--) siftDown(order, probs, i, V);
+      let size = V, cum = 0;
+      for (let n = 0; n < limit; n++) {
+        const top = order[0];
+        keep[top] = 1;
+        cum += probs[top];
+        if (cum >= opts.topP) break;
+        order[0] = order[--size];
+        siftDown(order, probs, 0, size);
       }
-      for (let r = keep; r < V; r++) probs[order[r]] = 0;
+      for (let v = 0; v < V; v++) if (!keep[v]) probs[v] = 0;
     }
     return sampleMult(probs, V, this.rng.nextFloat());
+  }
+}
+
+/** Restore the max-heap property below heap[i] (ordered by p[id], ties to the smaller id). */
+function siftDown(heap: Int32Array, p: Float64Array, i: number, size: number): void {
+  const above = (a: number, b: number) => p[a] > p[b] || (p[a] === p[b] && a < b);
+  for (;;) {
+    const l = 2 * i + 1, r = l + 1;
+    let m = i;
+    if (l < size && above(heap[l], heap[m])) m = l;
+    if (r < size && above(heap[r], heap[m])) m = r;
+    if (m === i) return;
+    const t = heap[i]; heap[i] = heap[m]; heap[m] = t;
+    i = m;
   }
 }
 
