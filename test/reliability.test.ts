@@ -87,6 +87,7 @@ test("bad input: one line naming the problem and the fix, non-zero exit, no stac
     ["flag not a number", ["train", textPath, "--batch", "many"], /--batch expects a whole number, got "many"/, 2],
     ["flag out of range", ["train", textPath, "--lr", "-1"], /--lr must be a number in \(0, 10\]/, 2],
     ["seq zero", ["train", textPath, "--seq", "0"], /--seq must be an integer in 1\.\./, 2],
+    ["sampling option out of range", ["sample", join(ckpt, "best.safetensors"), "--top-p", "2", "--backend", "js"], /--top-p must be in \(0, 1\], got 2/, 2],
     ["unknown flag", ["sample", "x", "--temprature", "1"], /unknown flag --temprature .*did you mean --temperature\?/, 2],
     ["unknown command", ["trian"], /unknown command "trian" \(did you mean train\?\)/, 2],
     ["unwritable output directory", ["train", textPath, "--out", join(outFile, "sub")], /not a directory/, 1],

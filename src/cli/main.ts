@@ -1,7 +1,7 @@
 // The CLI entry: dispatch a command, map errors to one-line messages and exit codes. The only module that
 // touches process (argv, signals, exit code) is bin/char-lstm.mjs → run(); main(argv, ctx) is testable.
 //
-// Exit codes: 0 done; 1 a runtime error (bad file, bad checkpoint, training failure); 2 a usage error;
+// Exit codes: 0 done; 1 a runtime error (bad file, bad checkpoint, training failure); 2 a usage error (a bad flag);
 // 130 training stopped by SIGINT/SIGTERM after saving its checkpoint.
 
 import { helpText, parseArgs, UsageError, nearest } from "./args.js";
@@ -49,7 +49,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     const expected = EXPECTED.has(err?.name);
     ctx.err(`char-lstm: error: ${err?.message ?? String(e)}${expected || debug ? "" : " (unexpected; rerun with --debug for details)"}\n`);
     if (debug && err?.stack) ctx.err(err.stack + "\n");
-    return err?.name === "UsageError" || err?.name === "RangeError" ? 2 : 1;
+    // bad flags (parsing, range checks, sampling options) are usage errors; everything else is a runtime error
+    return ["UsageError", "RangeError", "SampleError"].includes(err?.name) ? 2 : 1;
   }
 }
 
