@@ -10,6 +10,7 @@
 import type { ModelConfig, TrainConfig } from "./config.js";
 import type { Corpus, Split } from "./data/corpus.js";
 import { StreamBatcher } from "./data/loader.js";
+import type { TokenSource } from "./data/tokens.js";
 import { CharLSTM, type Workspace } from "./model.js";
 import { clipGradients, learningRate } from "./optim/clip.js";
 import { Optimizer } from "./optim/optimizer.js";
@@ -268,17 +269,22 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
 
 /**
  * Held-out loss of a token sequence read as one continuous stream from a zero state: the mean over every
- * token but the first of −log p(token | all tokens before it), in nats. Windows of T steps, batch 1.
+ * token but the first of −log p(token | all tokens before it), in nats. Windows of T steps, batch 1. The
+ * tokens may be an array or a TokenSource (a token file: a held-out text of any size in bounded memory).
  */
-export function evaluateTokens(model: CharLSTM, ids: ArrayLike<number>, T = 256): { loss: number; bpc: number; chars: number } {
+export function evaluateTokens(model: CharLSTM, ids: ArrayLike<number> | TokenSource, T = 256): { loss: number; bpc: number; chars: number } {
   if (ids.length < 2) throw new TrainingError(`need at least 2 characters to evaluate, got ${ids.length}`);
+  const src: TokenSource = "read" in ids ? ids : { length: ids.length, read: (pos, n, out) => { for (let i = 0; i < n; i++) out[i] = ids[pos + i]; } };
   const ws = model.workspace(1, Math.min(T, ids.length - 1));
+  const window = new Int32Array(ws.Tmax + 1);
   model.resetState(ws);
   let sum = 0, pos = 0;
   const n = ids.length - 1;
   while (pos < n) {
     const Tw = Math.min(ws.Tmax, n - pos);
-    for (let t = 0; t < Tw; t++) { ws.x[t] = ids[pos + t]; ws.y[t] = ids[pos + t + 1]; }
+    src.read(pos, Tw + 1, window);
+    ws.x.set(window.subarray(0, Tw));
+    ws.y.set(window.subarray(1, Tw + 1));
     model.forward(ws, Tw);
     sum += model.loss(ws, Tw) * Tw;
     model.carryState(ws, Tw);

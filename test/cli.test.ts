@@ -58,6 +58,12 @@ for (const backend of ["js", "auto"]) {
     const r = JSON.parse(ev.out);
     assert.equal(r.chars, text.length - 1);
     assert.ok(Math.abs(r.bpc - r.nats / Math.LN2) < 1e-12 && r.bpc > 0 && r.bpc < 6);
+    // --unknown skip drops characters outside the vocabulary: the same result as the clean text
+    const noisy = join(dir, `noisy-${backend}.txt`);
+    writeFileSync(noisy, text.replace(/whale/g, "wh\u03a9ale"));
+    const ev2 = await cli("eval", join(runA, "last.safetensors"), "--text", noisy, "--json", "--unknown", "skip", "--backend", backend);
+    assert.equal(ev2.code, 0, ev2.err);
+    assert.deepEqual(JSON.parse(ev2.out), r);
 
     const ins = JSON.parse((await cli("inspect", join(runA, "last.safetensors"), "--json")).out);
     assert.equal(ins.step, 40);

@@ -4,6 +4,10 @@ import { decodeCheckpoint } from "../checkpoint.js";
 import { decodeUtf8 } from "../data/corpus.js";
 import type { UnknownPolicy } from "../data/vocab.js";
 import { readBytes } from "../io/node.js";
+import { encodeTextFile, FileTokenSource, openTokens } from "../io/tokenfile.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Sampler } from "../sample.js";
 import { evaluateTokens } from "../train.js";
 import { UsageError } from "./args.js";
@@ -56,9 +60,17 @@ export async function evalCommand(flags: Flags, [ckptPath]: string[], ctx: CliCo
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
     const { model, vocab } = decodeCheckpoint(readBytes(ckptPath), kernels, ckptPath);
-    const text = decodeUtf8(readBytes(textPath), textPath);
-    const ids = vocab.encode(text, (str(flags, "unknown") ?? "error") as UnknownPolicy);
-    const r = evaluateTokens(model, ids);
+    // the text streams into a temporary token file, so a held-out text of any size evaluates in bounded memory
+    const tmp = mkdtempSync(join(tmpdir(), "char-lstm-eval-"));
+    let r;
+    try {
+      const meta = encodeTextFile(textPath, tmp, { vocab, unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, unknownHint: "use --unknown skip to drop them" });
+      const source = openTokens(tmp, meta);
+      r = evaluateTokens(model, source);
+      if (source instanceof FileTokenSource) source.close();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
     if (bool(flags, "json")) ctx.out(JSON.stringify({ nats: r.loss, bpc: r.bpc, chars: r.chars }) + "\n");
     else ctx.out(`${textPath}: ${r.loss.toFixed(4)} nats/char = ${r.bpc.toFixed(4)} bits/char over ${r.chars.toLocaleString("en-US")} characters\n`);
     return 0;

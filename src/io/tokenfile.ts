@@ -7,7 +7,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from "node:fs";
 import { basename, join } from "node:path";
 import { checkVocabSize, CorpusError, decodeUtf8 } from "../data/corpus.js";
-import { Vocab, VocabError, showChar } from "../data/vocab.js";
+import { Vocab, VocabError, showChar, type UnknownPolicy } from "../data/vocab.js";
 import { allocTokens, bytesOf, CodePointSet, dtypeFor, Encoder, Fingerprint, TOKENS_FORMAT, type TokenDType,
          type TokenFileMeta, type TokenSource, ArrayTokenSource } from "../data/tokens.js";
 import { ensureWritableDir, IOError, readBytes, writeAtomic } from "./node.js";
@@ -54,9 +54,13 @@ function* textChunks(path: string): Generator<string> {
 }
 
 export interface EncodeOptions {
-  /** Use this vocabulary (a resume) instead of the text's own; characters outside it are an error. */
+  /** Use this vocabulary (a resume, an evaluation) instead of the text's own. */
   vocab?: Vocab;
   maxVocab?: number;
+  /** With `vocab`: characters outside it are an error naming them (default) or dropped. */
+  unknown?: UnknownPolicy;
+  /** The fix to suggest when characters are outside `vocab` (default: resume with the run's text). */
+  unknownHint?: string;
 }
 
 /** Stream `textPath` into `dir`/tokens.bin + tokens.json; returns the metadata. */
@@ -83,13 +87,14 @@ export function encodeTextFile(textPath: string, dir: string, opts: EncodeOption
     let out = allocTokens(dtype, 0);
     for (const s of textChunks(textPath)) {
       if (ids.length < s.length) { ids = new Int32Array(s.length); out = allocTokens(dtype, s.length); }
-      const n = enc.encode(s, ids);
-      for (let i = 0; i < n; i++) {
-        if (ids[i] < 0) {
+      const m = enc.encode(s, ids);
+      let n = 0;
+      for (let i = 0; i < m; i++) {
+        if (ids[i] >= 0) out[n++] = ids[i];
+        else if (opts.unknown !== "skip") {
           const bad = vocab.unknown(s);
-          throw new VocabError(`${textPath} has characters outside the checkpoint's vocabulary (${bad.slice(0, 5).map(showChar).join(", ")}): resume with the text the run was trained on`);
+          throw new VocabError(`${bad.length} character${bad.length > 1 ? "s" : ""} of ${textPath} not in the model's vocabulary: ${bad.slice(0, 10).map(showChar).join(", ")} (${opts.unknownHint ?? "resume with the text the run was trained on"})`);
         }
-        out[i] = ids[i];
       }
       fp.update(out, n);
       const bytes = new Uint8Array(out.buffer, 0, n * bytesOf(dtype));
