@@ -159,3 +159,22 @@ export function decodeCheckpoint(bytes: Uint8Array, kernels: Kernels, what = "ch
   }
   return out;
 }
+
+/** What `char-lstm inspect` and the server's /api/model report about a checkpoint (snake_case JSON). */
+export function checkpointSummary(ck: LoadedCheckpoint) {
+  const m = ck.model.config;
+  return {
+    format: ck.metadata.format,
+    layers: m.layers,
+    hidden: m.hidden,
+    vocab_size: m.vocabSize,
+    dropout: m.dropout,
+    params: ck.model.numParams,
+    step: ck.state?.step ?? null,
+    epoch: ck.state?.epoch ?? null,
+    best_val_bpc: ck.state?.bestVal != null ? ck.state.bestVal / Math.LN2 : null,
+    optimizer: ck.train?.optimizer ?? null,
+    batch: ck.train?.batch ?? null,
+    seq: ck.train?.seq ?? null,
+  };
+}

@@ -1,6 +1,6 @@
 // `char-lstm sample`, `char-lstm eval` and `char-lstm inspect`: thin shells over the library.
 
-import { decodeCheckpoint } from "../checkpoint.js";
+import { checkpointSummary, decodeCheckpoint } from "../checkpoint.js";
 import { decodeUtf8 } from "../data/corpus.js";
 import type { UnknownPolicy } from "../data/vocab.js";
 import { readBytes } from "../io/node.js";
@@ -82,22 +82,7 @@ export async function evalCommand(flags: Flags, [ckptPath]: string[], ctx: CliCo
 export async function inspectCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
   const ck = decodeCheckpoint(readBytes(ckptPath), jsKernels("f32"), ckptPath);
   const m = ck.model.config;
-  const info = {
-    path: ckptPath,
-    format: ck.metadata.format,
-    layers: m.layers,
-    hidden: m.hidden,
-    vocab_size: m.vocabSize,
-    dropout: m.dropout,
-    params: ck.model.numParams,
-    step: ck.state?.step ?? null,
-    epoch: ck.state?.epoch ?? null,
-    best_val_bpc: ck.state?.bestVal != null ? ck.state.bestVal / Math.LN2 : null,
-    optimizer: ck.train?.optimizer ?? null,
-    batch: ck.train?.batch ?? null,
-    seq: ck.train?.seq ?? null,
-    vocab: ck.vocab.chars.join(""),
-  };
+  const info = { path: ckptPath, ...checkpointSummary(ck), vocab: ck.vocab.chars.join("") };
   if (bool(flags, "json")) {
     ctx.out(JSON.stringify(info) + "\n");
   } else {

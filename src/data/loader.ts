@@ -38,7 +38,7 @@ export class StreamBatcher {
     return Math.floor(this.S / this.T);
   }
 
-  /** Steps in window w: T, except that `partial` allows the shorter last window (evaluation). */
+  /** Steps in window w: T, or fewer for the last, partial window (reached only by evaluation). */
   windowLength(w: number): number {
     return Math.min(this.T, this.S - w * this.T);
   }

@@ -21,7 +21,7 @@
 import http from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
-import type { LoadedCheckpoint } from "../checkpoint.js";
+import { checkpointSummary, type LoadedCheckpoint } from "../checkpoint.js";
 import type { UnknownPolicy } from "../data/vocab.js";
 import { Sampler, type SampleOptions } from "../sample.js";
 import { WorkspacePool } from "./pool.js";
@@ -140,13 +140,10 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
   const maxBodyBytes = opts.maxBodyBytes ?? 65_536, maxPrime = opts.maxPrime ?? 10_000;
   const pool = new WorkspacePool(model);
   const stats = { active: 0, started: 0 };
-  const m = model.config;
   const info = JSON.stringify({
     name,
-    layers: m.layers, hidden: m.hidden, vocab_size: m.vocabSize, vocab: vocab.chars, dropout: m.dropout,
-    params: model.numParams,
-    step: loaded.state?.step ?? null,
-    best_val_bpc: loaded.state?.bestVal != null ? loaded.state.bestVal / Math.LN2 : null,
+    ...checkpointSummary(loaded),
+    vocab: vocab.chars,
     backend: model.kernels.name,
     max_length: maxLength, max_concurrent: maxConcurrent,
   });
