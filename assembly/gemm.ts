@@ -27,9 +27,9 @@
 
 // Per-thread scratch: packed A block, packed B block, one edge tile.
 // @ts-ignore: decorator
-@inline const AP_BYTES: usize = <usize>(MC * KC * 4);
+@inline export const AP_BYTES: usize = <usize>(MC * KC * 4);
 // @ts-ignore: decorator
-@inline const BP_BYTES: usize = <usize>(KC * NC * 4);
+@inline export const BP_BYTES: usize = <usize>(KC * NC * 4);
 // @ts-ignore: decorator
 @inline const TILE_BYTES: usize = <usize>(MR * NR * 4);
 
@@ -39,7 +39,7 @@ export function gemmScratchBytes(): i32 {
 }
 
 // @ts-ignore: decorator
-@inline function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
+@inline export function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
 
 /**
  * The 2×16 micro-kernel: c[0..2, 0..16] (=|+=) Σ_k pa[k] ⊗ pb[k] over kc steps.
@@ -88,7 +88,7 @@ function kernel2x16(kc: i32, pa: usize, pb: usize, c: usize, ldcB: usize, accumu
 }
 
 /** Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into 2-row panels (k-major pairs), zero-padding a last odd row. */
-function packA(transA: bool, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+export function packA(transA: bool, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   const ldaB = <usize>lda << 2;
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = imin(MR, mc - ir);
@@ -215,9 +215,61 @@ function zeroC(M: i32, N: i32, C: usize, ldc: i32): void {
 
 /** Size of the K blocks: as close to KC as possible with equal blocks; depends on K only (see header). */
 // @ts-ignore: decorator
-@inline function kBlock(K: i32): i32 {
+@inline export function kBlock(K: i32): i32 {
   const nb = (K + KC - 1) / KC;
   return (K + nb - 1) / nb;
+}
+
+/**
+ * The panel loops: C[0..mc, 0..nc] (=|+=) the packed A block at ap (mc/2 panels of kc pairs) · the packed B
+ * block at bp (nc/16 panels of kc×16, panel jr at bp + jr·kc floats). Edge tiles go through `tile`.
+ */
+// @ts-ignore: decorator
+@inline export function panels(mc: i32, nc: i32, kc: i32, ap: usize, bp: usize, C: usize, ldcB: usize, acc: bool,
+                               tile: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = imin(NR, nc - jr);
+    const pb = bp + (<usize>(jr * kc) << 2);
+    for (let ir = 0; ir < mc; ir += MR) {
+      const mr = imin(MR, mc - ir);
+      const pa = ap + (<usize>(ir * kc) << 2);
+      const c = C + <usize>ir * ldcB + (<usize>jr << 2);
+      if (mr == MR && nr == NR) {
+        kernel2x16(kc, pa, pb, c, ldcB, acc);
+      } else {
+        kernel2x16(kc, pa, pb, tile, <usize>(NR << 2), false);
+        for (let i = 0; i < mr; i++) {
+          const ci = c + <usize>i * ldcB;
+          const ti = tile + (<usize>(i * NR) << 2);
+          if (acc) {
+            for (let j = 0; j < nr; j++) {
+              const o = <usize>j << 2;
+              store<f32>(ci + o, load<f32>(ci + o) + load<f32>(ti + o));
+            }
+          } else {
+            for (let j = 0; j < nr; j++) {
+              const o = <usize>j << 2;
+              store<f32>(ci + o, load<f32>(ti + o));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The macro-kernel: C[0..M, 0..nc] (=|+=) op(A)[0..M, pc..pc+kc] · (the packed B block at bp), A packed here
+ * MC rows at a time.
+ */
+// @ts-ignore: decorator
+@inline function macro(transA: i32, M: i32, nc: i32, A: usize, lda: i32, pc: i32, kc: i32, bp: usize,
+                       C: usize, ldcB: usize, acc: bool, ap: usize, tile: usize): void {
+  for (let ic = 0; ic < M; ic += MC) {
+    const mc = imin(MC, M - ic);
+    packA(transA != 0, A, lda, ic, mc, pc, kc, ap);
+    panels(mc, nc, kc, ap, bp, C + <usize>ic * ldcB, ldcB, acc, tile);
+  }
 }
 
 /**
@@ -242,40 +294,53 @@ export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32,
     for (let pc = 0; pc < K; pc += kb) {
       const kc = imin(kb, K - pc);
       packB(transB != 0, B, ldb, pc, kc, jc, nc, bp);
-      const acc = beta != 0 || pc > 0;
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = imin(MC, M - ic);
-        packA(transA != 0, A, lda, ic, mc, pc, kc, ap);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = imin(NR, nc - jr);
-          const pb = bp + (<usize>(jr * kc) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = imin(MR, mc - ir);
-            const pa = ap + (<usize>(ir * kc) << 2);
-            const c = C + <usize>(ic + ir) * ldcB + (<usize>(jc + jr) << 2);
-            if (mr == MR && nr == NR) {
-              kernel2x16(kc, pa, pb, c, ldcB, acc);
-            } else {
-              kernel2x16(kc, pa, pb, tile, <usize>(NR << 2), false);
-              for (let i = 0; i < mr; i++) {
-                const ci = c + <usize>i * ldcB;
-                const ti = tile + (<usize>(i * NR) << 2);
-                if (acc) {
-                  for (let j = 0; j < nr; j++) {
-                    const o = <usize>j << 2;
-                    store<f32>(ci + o, load<f32>(ci + o) + load<f32>(ti + o));
-                  }
-                } else {
-                  for (let j = 0; j < nr; j++) {
-                    const o = <usize>j << 2;
-                    store<f32>(ci + o, load<f32>(ti + o));
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
+      macro(transA, M, nc, A, lda, pc, kc, bp, C + (<usize>jc << 2), ldcB, beta != 0 || pc > 0, ap, tile);
+    }
+  }
+}
+
+// ---- pre-packed B ----
+// A weight matrix used against many left operands (the recurrent W_hh, once per time step) is packed once:
+// the whole op(B) (K, N) as K blocks of kBlock(K) rows (the same blocks gemm uses), block [pc, pc+kc) at
+// float offset pc·N16 (N16 = N rounded up to 16), holding N16/16 panels of kc×16, the panel of columns
+// [j, j+16) at + j·kc. gemmPacked then runs exactly gemm's operations, so its results are bit-identical.
+
+/** Floats of a packed (K, N) matrix. */
+export function packedFloats(K: i32, N: i32): i32 {
+  return K * ((N + NR - 1) / NR * NR);
+}
+
+/** Packs op(B) (K, N) whole into dst (packedFloats(K, N) floats). */
+export function packMatrix(transB: i32, K: i32, N: i32, B: usize, ldb: i32, dst: usize): void {
+  if (K <= 0 || N <= 0) return;
+  const N16 = (N + NR - 1) / NR * NR;
+  const kb = kBlock(K);
+  for (let pc = 0; pc < K; pc += kb) {
+    packB(transB != 0, B, ldb, pc, imin(kb, K - pc), 0, N, dst + (<usize>(pc * N16) << 2));
+  }
+}
+
+/**
+ * C (M, N) = beta·C + op(A) (M, K) · columns [j0, j0+N) of a packed op(B) (K, N16 columns; j0 a multiple
+ * of 16). C points at the first of those columns. Same operations as gemm, so the same bits.
+ */
+export function gemmPacked(transA: i32, M: i32, N: i32, K: i32, A: usize, lda: i32,
+                           Bp: usize, N16: i32, j0: i32, C: usize, ldc: i32, beta: i32, scratch: usize): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (beta == 0) zeroC(M, N, C, ldc);
+    return;
+  }
+  const ap = scratch;
+  const tile = scratch + AP_BYTES + BP_BYTES;
+  const ldcB = <usize>ldc << 2;
+  const kb = kBlock(K);
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = imin(NC, N - jc);
+    for (let pc = 0; pc < K; pc += kb) {
+      const kc = imin(kb, K - pc);
+      const bp = Bp + (<usize>(pc * N16 + (j0 + jc) * kc) << 2);
+      macro(transA, M, nc, A, lda, pc, kc, bp, C + (<usize>jc << 2), ldcB, beta != 0 || pc > 0, ap, tile);
     }
   }
 }

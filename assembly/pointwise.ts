@@ -132,19 +132,19 @@ export function scatterAddCols(dW: usize, d: usize, idx: usize, R: i32, N: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function cellForward4(gi: usize, cb: usize, tb: usize, hb: usize, pb: usize, j: i32, H: i32,
+@inline function cellForward4(gi: usize, cb: usize, tb: usize, hb: usize, pb: usize, j: i32, H: i32, n: i32,
                               k: usize, full: bool): void {
   const gf = f(gi, H), gg = f(gi, 2 * H), go = f(gi, 3 * H);
-  const i = vsigmoid(ld(gi, j, H, full), k);
-  const fg = vsigmoid(ld(gf, j, H, full), k);
-  const g = vtanh(ld(gg, j, H, full), k);
-  const o = vsigmoid(ld(go, j, H, full), k);
-  st(gi, j, H, i, full); st(gf, j, H, fg, full); st(gg, j, H, g, full); st(go, j, H, o, full);
-  const ct = f32x4.add(f32x4.mul(fg, ld(pb, j, H, full)), f32x4.mul(i, g));
+  const i = vsigmoid(ld(gi, j, n, full), k);
+  const fg = vsigmoid(ld(gf, j, n, full), k);
+  const g = vtanh(ld(gg, j, n, full), k);
+  const o = vsigmoid(ld(go, j, n, full), k);
+  st(gi, j, n, i, full); st(gf, j, n, fg, full); st(gg, j, n, g, full); st(go, j, n, o, full);
+  const ct = f32x4.add(f32x4.mul(fg, ld(pb, j, n, full)), f32x4.mul(i, g));
   const tc = vtanh(ct, k);
-  st(cb, j, H, ct, full);
-  st(tb, j, H, tc, full);
-  st(hb, j, H, f32x4.mul(o, tc), full);
+  st(cb, j, n, ct, full);
+  st(tb, j, n, tc, full);
+  st(hb, j, n, f32x4.mul(o, tc), full);
 }
 
 /**
@@ -153,34 +153,40 @@ export function scatterAddCols(dW: usize, d: usize, idx: usize, R: i32, N: i32, 
  */
 export function lstmCellForward(gates: usize, c: usize, tanhC: usize, h: usize, cPrev: usize, B: i32, H: i32,
                                 k: usize): void {
+  cellForwardUnits(gates, c, tanhC, h, cPrev, B, H, 0, H, k);
+}
+
+/** lstmCellForward for hidden units [u0, u1) only (a thread's share of a fused step, see lstm_step.ts). */
+export function cellForwardUnits(gates: usize, c: usize, tanhC: usize, h: usize, cPrev: usize, B: i32, H: i32,
+                                 u0: i32, u1: i32, k: usize): void {
   for (let b = 0; b < B; b++) {
     const gi = f(gates, b * 4 * H);
     const s = b * H;
     const cb = f(c, s), tb = f(tanhC, s), hb = f(h, s), pb = f(cPrev, s);
-    let j = 0;
-    for (; j + 4 <= H; j += 4) cellForward4(gi, cb, tb, hb, pb, j, H, k, true);
-    if (j < H) cellForward4(gi, cb, tb, hb, pb, j, H, k, false);
+    let j = u0;
+    for (; j + 4 <= u1; j += 4) cellForward4(gi, cb, tb, hb, pb, j, H, u1, k, true);
+    if (j < u1) cellForward4(gi, cb, tb, hb, pb, j, H, u1, k, false);
   }
 }
 
 // @ts-ignore: decorator
 @inline function cellBackward4(gi: usize, di: usize, dcb: usize, dhb: usize, pb: usize, tb: usize, j: i32, H: i32,
-                               one: v128, full: bool): void {
+                               n: i32, one: v128, full: bool): void {
   const gf = f(gi, H), gg = f(gi, 2 * H), go = f(gi, 3 * H);
   const df = f(di, H), dg = f(di, 2 * H), dO = f(di, 3 * H);
-  const i = ld(gi, j, H, full), fg = ld(gf, j, H, full), g = ld(gg, j, H, full), o = ld(go, j, H, full);
-  const tc = ld(tb, j, H, full), dhj = ld(dhb, j, H, full);
+  const i = ld(gi, j, n, full), fg = ld(gf, j, n, full), g = ld(gg, j, n, full), o = ld(go, j, n, full);
+  const tc = ld(tb, j, n, full), dhj = ld(dhb, j, n, full);
   // h = o⊙tanh(c) → do = dh⊙tanh(c); dc += dh⊙o⊙(1 − tanh²(c))
-  const dct = f32x4.add(ld(dcb, j, H, full), f32x4.mul(f32x4.mul(dhj, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+  const dct = f32x4.add(ld(dcb, j, n, full), f32x4.mul(f32x4.mul(dhj, o), f32x4.sub(one, f32x4.mul(tc, tc))));
   const dOut = f32x4.mul(dhj, tc);
   // c = f⊙cPrev + i⊙g → di = dc⊙g, df = dc⊙cPrev, dg = dc⊙i, dcPrev = dc⊙f
-  const dI = f32x4.mul(dct, g), dF = f32x4.mul(dct, ld(pb, j, H, full)), dG = f32x4.mul(dct, i);
-  st(dcb, j, H, f32x4.mul(dct, fg), full);
+  const dI = f32x4.mul(dct, g), dF = f32x4.mul(dct, ld(pb, j, n, full)), dG = f32x4.mul(dct, i);
+  st(dcb, j, n, f32x4.mul(dct, fg), full);
   // through the nonlinearities: σ' = σ(1−σ), tanh' = 1 − tanh²
-  st(di, j, H, f32x4.mul(f32x4.mul(dI, i), f32x4.sub(one, i)), full);
-  st(df, j, H, f32x4.mul(f32x4.mul(dF, fg), f32x4.sub(one, fg)), full);
-  st(dg, j, H, f32x4.mul(dG, f32x4.sub(one, f32x4.mul(g, g))), full);
-  st(dO, j, H, f32x4.mul(f32x4.mul(dOut, o), f32x4.sub(one, o)), full);
+  st(di, j, n, f32x4.mul(f32x4.mul(dI, i), f32x4.sub(one, i)), full);
+  st(df, j, n, f32x4.mul(f32x4.mul(dF, fg), f32x4.sub(one, fg)), full);
+  st(dg, j, n, f32x4.mul(dG, f32x4.sub(one, f32x4.mul(g, g))), full);
+  st(dO, j, n, f32x4.mul(f32x4.mul(dOut, o), f32x4.sub(one, o)), full);
 }
 
 /**
@@ -189,14 +195,20 @@ export function lstmCellForward(gates: usize, c: usize, tanhC: usize, h: usize, 
  */
 export function lstmCellBackward(dA: usize, dc: usize, dh: usize, gates: usize, cPrev: usize, tanhC: usize,
                                  B: i32, H: i32, k: usize): void {
+  cellBackwardUnits(dA, dc, dh, gates, cPrev, tanhC, B, H, 0, H, k);
+}
+
+/** lstmCellBackward for hidden units [u0, u1) only. */
+export function cellBackwardUnits(dA: usize, dc: usize, dh: usize, gates: usize, cPrev: usize, tanhC: usize,
+                                  B: i32, H: i32, u0: i32, u1: i32, k: usize): void {
   const one = v128.load(k, K_ONE);
   for (let b = 0; b < B; b++) {
     const gi = f(gates, b * 4 * H), di = f(dA, b * 4 * H);
     const s = b * H;
     const dcb = f(dc, s), dhb = f(dh, s), pb = f(cPrev, s), tb = f(tanhC, s);
-    let j = 0;
-    for (; j + 4 <= H; j += 4) cellBackward4(gi, di, dcb, dhb, pb, tb, j, H, one, true);
-    if (j < H) cellBackward4(gi, di, dcb, dhb, pb, tb, j, H, one, false);
+    let j = u0;
+    for (; j + 4 <= u1; j += 4) cellBackward4(gi, di, dcb, dhb, pb, tb, j, H, u1, one, true);
+    if (j < u1) cellBackward4(gi, di, dcb, dhb, pb, tb, j, H, u1, one, false);
   }
 }
 

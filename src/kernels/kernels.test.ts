@@ -334,6 +334,44 @@ for (const { label, k, f64: isF64 } of BACKENDS) {
       assert.ok(Number.isFinite(dA[0]) && Number.isFinite(dc[0]));
     });
 
+    it("fused LSTM steps equal gemm + cell bit for bit, packed or not, batch 1 and odd widths", () => {
+      const r = rng(37);
+      for (const [B, H] of [[1, 5], [1, 37], [2, 3], [3, 20], [5, 33], [32, 64], [4, 130]]) {
+        const G = 4 * H;
+        const Whh = buf(k, G * H, r, -0.5, 0.5, 1), hPrev = buf(k, B * H, r), cPrev = buf(k, B * H, r);
+        const pack = k.allocRecurrentPack(H);
+        for (const usePack of [false, true]) {
+          // forward: reference = gemm then cell, on copies of the same inputs
+          const a0 = buf(k, B * G, r, -1, 1, 2), a1 = k.alloc(B * G);
+          a1.set(a0);
+          const out = (): FloatArray[] => [k.alloc(B * H), k.alloc(B * H), k.alloc(B * H)];
+          const [c0, t0, h0] = out(), [c1, t1, h1] = out();
+          k.gemm(false, true, B, G, H, hPrev, Whh, a0, 1);
+          k.lstmCellForward(a0, c0, t0, h0, cPrev, B, H);
+          if (usePack) k.packRecurrent(pack, Whh, "forward");
+          k.lstmStepForward(a1, hPrev, Whh, usePack ? pack : null, c1, t1, h1, cPrev, B, H);
+          const what = `${B}x${H}${usePack ? " packed" : ""}`;
+          sameBits(a1, a0, `step fwd gates ${what}`);
+          sameBits(c1, c0, `step fwd c ${what}`);
+          sameBits(t1, t0, `step fwd tanhC ${what}`);
+          sameBits(h1, h0, `step fwd h ${what}`);
+          // backward, with and without the recurrent product from step t+1
+          if (usePack) k.packRecurrent(pack, Whh, "backward");
+          for (const withNext of [true, false]) {
+            const dANext = buf(k, B * G, r), dh0 = buf(k, B * H, r), dc0 = buf(k, B * H, r);
+            const dh1 = k.alloc(B * H), dc1 = k.alloc(B * H), dA0 = k.alloc(B * G), dA1 = k.alloc(B * G);
+            dh1.set(dh0); dc1.set(dc0);
+            if (withNext) k.gemm(false, false, B, H, G, dANext, Whh, dh0, 1);
+            k.lstmCellBackward(dA0, dc0, dh0, a0, cPrev, t0, B, H);
+            k.lstmStepBackward(withNext ? dANext : null, dA1, dc1, dh1, a0, cPrev, t0, Whh, usePack ? pack : null, B, H);
+            sameBits(dA1, dA0, `step bwd dA ${what} next=${withNext}`);
+            sameBits(dc1, dc0, `step bwd dc ${what} next=${withNext}`);
+            sameBits(dh1, dh0, `step bwd dh ${what} next=${withNext}`);
+          }
+        }
+      }
+    });
+
     it("softmaxXent matches float64 (loss and scaled gradient), large logits included", () => {
       const r = rng(31);
       for (const [R, V] of [[1, 1], [1, 2], [3, 5], [4, 8], [7, 83], [64, 80], [2, 300]]) {
@@ -530,6 +568,36 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
       w2.lstmCellBackward(dA2, dc2, dh2, g2, cp2, t2, B, H);
       sameBits(dA1, dA2, `lstm bwd dA ${B}x${H}`);
       sameBits(dc1, dc2, `lstm bwd dc ${B}x${H}`);
+    }
+  });
+
+  it("fused LSTM steps are bit-identical with 1 and 2 threads; a pack of another backend is refused", () => {
+    const r = rng(67);
+    for (const [B, H] of [[1, 40], [3, 20], [32, 256], [5, 100]]) {
+      const G = 4 * H;
+      const [W1, W2] = pair(G * H, r), [hp1, hp2] = pair(B * H, r), [cp1, cp2] = pair(B * H, r);
+      const [a1, a2] = pair(B * G, r), [c1, c2] = pair(B * H, r), [t1, t2] = pair(B * H, r), [h1, h2] = pair(B * H, r);
+      const p1 = w1.allocRecurrentPack(H), p2 = w2.allocRecurrentPack(H);
+      w1.packRecurrent(p1, W1, "forward");
+      w2.packRecurrent(p2, W2, "forward");
+      const before = w2.stats().parallelCalls;
+      w1.lstmStepForward(a1, hp1, W1, p1, c1, t1, h1, cp1, B, H);
+      w2.lstmStepForward(a2, hp2, W2, p2, c2, t2, h2, cp2, B, H);
+      assert.equal(w2.stats().parallelCalls, before + 1, "the 2-thread step was split");
+      sameBits(a1, a2, `step fwd gates ${B}x${H}`);
+      sameBits(h1, h2, `step fwd h ${B}x${H}`);
+      sameBits(c1, c2, `step fwd c ${B}x${H}`);
+      w1.packRecurrent(p1, W1, "backward");
+      w2.packRecurrent(p2, W2, "backward");
+      const [n1, n2] = pair(B * G, r), [dA1, dA2] = pair(B * G, r), [dc1, dc2] = pair(B * H, r), [dh1, dh2] = pair(B * H, r);
+      w1.lstmStepBackward(n1, dA1, dc1, dh1, a1, cp1, t1, W1, p1, B, H);
+      w2.lstmStepBackward(n2, dA2, dc2, dh2, a2, cp2, t2, W2, p2, B, H);
+      sameBits(dA1, dA2, `step bwd dA ${B}x${H}`);
+      sameBits(dc1, dc2, `step bwd dc ${B}x${H}`);
+      sameBits(dh1, dh2, `step bwd dh ${B}x${H}`);
+      assert.throws(() => w2.lstmStepForward(a2, hp2, W2, p1, c2, t2, h2, cp2, B, H), /another backend/);
+      assert.throws(() => w1.lstmStepForward(a1, hp1, W1, jsKernels().allocRecurrentPack(H), c1, t1, h1, cp1, B, H),
+                    /another backend/);
     }
   });
 

@@ -16,6 +16,14 @@ export type FloatArray = Float32Array | Float64Array;
 /** Gate order along the 4H axis of every LSTM tensor: input, forget, cell candidate, output (PyTorch). */
 export const GATES = ["i", "f", "g", "o"] as const;
 
+/**
+ * A layer's recurrent weights W_hh rearranged for the step kernels' products (a backend's own layout; the js
+ * backend keeps nothing). Made by allocRecurrentPack, filled by packRecurrent for one pass at a time.
+ */
+export interface RecurrentPack {
+  readonly H: number;
+}
+
 export interface Kernels {
   /** "js", "js-f64" or "wasm". */
   readonly name: string;
@@ -59,6 +67,31 @@ export interface Kernels {
    */
   lstmCellBackward(dA: FloatArray, dc: FloatArray, dh: FloatArray, gates: FloatArray,
                    cPrev: FloatArray, tanhC: FloatArray, B: number, H: number): void;
+
+  /** Space for one layer's packed recurrent weights (hidden size H). */
+  allocRecurrentPack(H: number): RecurrentPack;
+  /**
+   * Fills `pack` from W_hh (4H, H) for the step kernels of the forward or the backward pass. The pack is a
+   * snapshot: repack after W_hh changes (the LSTM layer packs at the start of every pass).
+   */
+  packRecurrent(pack: RecurrentPack, Whh: FloatArray, pass: "forward" | "backward"): void;
+
+  /**
+   * One LSTM step forward: a (B, 4H) += hPrev (B, H) · W_hhᵀ, then lstmCellForward(a, c, tanhC, h, cPrev).
+   * pack: W_hh packed for the forward pass, or null (the backend reads W_hh as it is). Same results as
+   * gemm(false, true, B, 4H, H, hPrev, Whh, a, 1) followed by lstmCellForward; one call lets a backend split
+   * the step by hidden unit across threads with a single handoff.
+   */
+  lstmStepForward(a: FloatArray, hPrev: FloatArray, Whh: FloatArray, pack: RecurrentPack | null, c: FloatArray,
+                  tanhC: FloatArray, h: FloatArray, cPrev: FloatArray, B: number, H: number): void;
+  /**
+   * One LSTM step backward: when dANext (B, 4H) is given, dh (B, H) += dANext · W_hh (the recurrent gradient
+   * from step t+1); then lstmCellBackward(dA, dc, dh, gates, cPrev, tanhC). pack: W_hh packed for the
+   * backward pass, or null. Same results as gemm(false, false, B, H, 4H, dANext, Whh, dh, 1) + the cell.
+   */
+  lstmStepBackward(dANext: FloatArray | null, dA: FloatArray, dc: FloatArray, dh: FloatArray, gates: FloatArray,
+                   cPrev: FloatArray, tanhC: FloatArray, Whh: FloatArray, pack: RecurrentPack | null,
+                   B: number, H: number): void;
 
   /**
    * Fused softmax + cross-entropy. logits (R, V) are overwritten with scale·(softmax − onehot(target)),

@@ -17,7 +17,7 @@
 // Floats per layer and window (the cache): gates 4·T·B·H + c (T+1)·B·H + h (T+1)·B·H + tanhC T·B·H,
 // i.e. about 7·T·B·H; the model adds T·B·4H of shared backward scratch (see model.ts).
 
-import type { FloatArray, Kernels } from "../kernels/types.js";
+import type { FloatArray, Kernels, RecurrentPack } from "../kernels/types.js";
 import type { LayerViews } from "../params.js";
 
 export interface LSTMDims {
@@ -32,6 +32,8 @@ export interface LSTMCache {
   /** (Tmax+1, B, H): cell state; slot 0 = c carried in. */ c: FloatArray;
   /** (Tmax+1, B, H): hidden state; slot 0 = h carried in; slots 1..T = the layer's output. */ h: FloatArray;
   /** (Tmax, B, H): tanh(c_t), kept for backward. */ tanhC: FloatArray;
+  /** W_hh packed for the per-step products, repacked at the start of each pass; null for B = 1. */
+  pack: RecurrentPack | null;
 }
 
 /** Input of a layer: token ids (T·B) for the one-hot first layer, or a dense (T·B, D) matrix. */
@@ -43,6 +45,8 @@ export function allocLSTMCache(k: Kernels, Tmax: number, B: number, H: number): 
     c: k.alloc((Tmax + 1) * B * H),
     h: k.alloc((Tmax + 1) * B * H),
     tanhC: k.alloc(Tmax * B * H),
+    // batch 1 (sampling) reads W_hh directly: one gemv per step streams it once, packing would cost as much
+    pack: B > 1 ? k.allocRecurrentPack(H) : null,
   };
 }
 
@@ -56,13 +60,13 @@ export function lstmForward(k: Kernels, cache: LSTMCache, x: LSTMInput, p: Layer
   else k.gemm(false, true, N, G, D, x, p.Wih, gates, 0);
   k.addBias(gates, p.bih, N, G);
   k.addBias(gates, p.bhh, N, G);
+  if (cache.pack) k.packRecurrent(cache.pack, p.Whh, "forward");
+  const S = B * H;
   for (let t = 0; t < T; t++) {
-    const a = gates.subarray(t * B * G, (t + 1) * B * G);
-    const hPrev = cache.h.subarray(t * B * H, (t + 1) * B * H);
-    // a_t += h_{t-1} W_hh^T
-    k.gemm(false, true, B, G, H, hPrev, p.Whh, a, 1);
-    k.lstmCellForward(a, cache.c.subarray((t + 1) * B * H, (t + 2) * B * H), cache.tanhC.subarray(t * B * H, (t + 1) * B * H),
-                      cache.h.subarray((t + 1) * B * H, (t + 2) * B * H), cache.c.subarray(t * B * H, (t + 1) * B * H), B, H);
+    // a_t += h_{t-1} W_hh^T, then the cell: one fused step
+    k.lstmStepForward(gates.subarray(t * B * G, (t + 1) * B * G), cache.h.subarray(t * S, (t + 1) * S), p.Whh, cache.pack,
+                      cache.c.subarray((t + 1) * S, (t + 2) * S), cache.tanhC.subarray(t * S, (t + 1) * S),
+                      cache.h.subarray((t + 1) * S, (t + 2) * S), cache.c.subarray(t * S, (t + 1) * S), B, H);
   }
 }
 
@@ -83,15 +87,16 @@ export function lstmBackward(k: Kernels, g: LSTMGrads, grads: LayerViews, dout: 
   // the carried-in gradient of the last step's h joins dout (it is zero for truncated BPTT)
   const dLast = dout.subarray((T - 1) * S, T * S);
   for (let j = 0; j < S; j++) dLast[j] += g.dh0[j];
+  if (cache.pack) k.packRecurrent(cache.pack, p.Whh, "backward");
   for (let t = T - 1; t >= 0; t--) {
-    const dAt = dA.subarray(t * B * G, (t + 1) * B * G);
-    // inverts: c_t = f⊙c_{t-1} + i⊙g; h_t = o⊙tanh(c_t); gates = σ/tanh(a). dc0 carries dc_t → dc_{t-1}.
-    k.lstmCellBackward(dAt, g.dc0, dout.subarray(t * S, (t + 1) * S), cache.gates.subarray(t * B * G, (t + 1) * B * G),
-                       cache.c.subarray(t * S, (t + 1) * S), cache.tanhC.subarray(t * S, (t + 1) * S), B, H);
-    // inverts: a_t += h_{t-1} W_hh^T  →  dh_{t-1} += dA_t W_hh, added straight into dout[t-1] (or dh0 at t = 0)
-    if (t > 0) k.gemm(false, false, B, H, G, dAt, p.Whh, dout.subarray((t - 1) * S, t * S), 1);
-    else k.gemm(false, false, B, H, G, dAt, p.Whh, g.dh0, 0);
+    // inverts a_{t+1} += h_t W_hh^T: dh_t += dA_{t+1} W_hh, added straight into dout[t] (none at the last step);
+    // then inverts c_t = f⊙c_{t-1} + i⊙g; h_t = o⊙tanh(c_t); gates = σ/tanh(a). dc0 carries dc_t → dc_{t-1}.
+    k.lstmStepBackward(t < T - 1 ? dA.subarray((t + 1) * B * G, (t + 2) * B * G) : null, dA.subarray(t * B * G, (t + 1) * B * G),
+                       g.dc0, dout.subarray(t * S, (t + 1) * S), cache.gates.subarray(t * B * G, (t + 1) * B * G),
+                       cache.c.subarray(t * S, (t + 1) * S), cache.tanhC.subarray(t * S, (t + 1) * S), p.Whh, cache.pack, B, H);
   }
+  // the window's first step: dh_{-1} = dA_0 W_hh
+  k.gemm(false, false, B, H, G, dA.subarray(0, B * G), p.Whh, g.dh0, 0);
   // dW_hh += dA^T h_{t-1} over the whole window: (4H, T·B) · (T·B, H)
   k.gemm(true, false, G, H, N, dA, cache.h.subarray(0, N * H), grads.Whh, 1);
   k.sumRows(grads.bih, dA, N, G);

@@ -1,13 +1,22 @@
 // The `js` backend: the plain TypeScript reference kernels as one Kernels object.
 // jsKernels("f64") allocates Float64Array so the whole model runs in double for gradient checks.
 
-import type { FloatArray, Kernels } from "../types.js";
+import type { FloatArray, Kernels, RecurrentPack } from "../types.js";
 import { gemm } from "./matmul.js";
 import { addBias, gatherCols, lstmCellBackward, lstmCellForward, mul, scatterAddCols, softmaxXent,
          sumRows, sumSquares, scale, clamp } from "./pointwise.js";
 import { adagrad, adam, rmsprop, sgd } from "./optim.js";
 
 export function jsKernels(dtype: "f32" | "f64" = "f32"): Kernels {
+  // The step kernels are the plain composition; there is nothing to pack.
+  const lstmStepForward: Kernels["lstmStepForward"] = (a, hPrev, Whh, _pack, c, tanhC, h, cPrev, B, H) => {
+    gemm(false, true, B, 4 * H, H, hPrev, Whh, a, 1);
+    lstmCellForward(a, c, tanhC, h, cPrev, B, H);
+  };
+  const lstmStepBackward: Kernels["lstmStepBackward"] = (dANext, dA, dc, dh, gates, cPrev, tanhC, Whh, _pack, B, H) => {
+    if (dANext) gemm(false, false, B, H, 4 * H, dANext, Whh, dh, 1);
+    lstmCellBackward(dA, dc, dh, gates, cPrev, tanhC, B, H);
+  };
   return {
     name: dtype === "f32" ? "js" : "js-f64",
     dtype,
@@ -15,5 +24,8 @@ export function jsKernels(dtype: "f32" | "f64" = "f32"): Kernels {
     allocInt: (n: number) => new Int32Array(n),
     gemm, addBias, sumRows, gatherCols, scatterAddCols, lstmCellForward, lstmCellBackward, softmaxXent,
     mul, sumSquares, scale, clamp, adam, rmsprop, adagrad, sgd,
+    allocRecurrentPack: (H: number): RecurrentPack => ({ H }),
+    packRecurrent: () => {},
+    lstmStepForward, lstmStepBackward,
   };
 }

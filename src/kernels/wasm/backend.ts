@@ -16,7 +16,7 @@
 // computed by exactly the same sequence of f32 operations whatever the thread count (gemm splits whole
 // columns or rows, never K): results are bit-identical for 1 and N threads, which exact resume relies on.
 
-import type { FloatArray, Kernels } from "../types.js";
+import type { FloatArray, Kernels, RecurrentPack } from "../types.js";
 import { ARGS_BYTE, CTRL_BYTES, DONE, ERR, MAX_ARGS, OP, OP_EXIT, SEQ, STATE, nextToken, opIndex, waitChange,
          type OpName, type WorkerInit } from "./protocol.js";
 import { PAGE, webAssembly, type WasmBytes, type WasmMemory, type WasmModule } from "./wasm_api.js";
@@ -111,6 +111,13 @@ interface Exports {
   sumRows(db: number, d: number, R: number, N: number): void;
   gatherCols(out: number, W: number, idx: number, R: number, N: number, V: number, scratch: number, floats: number): void;
   scatterAddCols(dW: number, d: number, idx: number, R: number, N: number, V: number, scratch: number, floats: number): void;
+  recurrentPackFloats(H: number): number;
+  packRecurrent(Whh: number, H: number, dst: number, backward: number): void;
+  lstmStepForward(a: number, hPrev: number, Whh: number, pack: number, c: number, tanhC: number, h: number,
+                  cPrev: number, B: number, H: number, u0: number, u1: number, k: number, scratch: number): void;
+  lstmStepBackward(dANext: number, dA: number, dc: number, dh: number, gates: number, cPrev: number, tanhC: number,
+                   Whh: number, pack: number, B: number, H: number, u0: number, u1: number, k: number,
+                   scratch: number): void;
   mathConstantsBytes(): number;
   writeMathConstants(k: number): void;
   lstmCellForward(gates: number, c: number, tanhC: number, h: number, cPrev: number, B: number, H: number,
@@ -134,6 +141,11 @@ interface Slot {
   i32: Int32Array;
   args: Float64Array;
   seq: number;
+}
+
+/** This backend's RecurrentPack: a region of the memory (byte offset `ptr`). */
+class WasmPack implements RecurrentPack {
+  constructor(readonly H: number, readonly ptr: number, readonly owner: object) {}
 }
 
 const ALIGN = 64;
@@ -231,6 +243,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
   type Fn = (...args: number[]) => void;
   const fns = new Map<OpName, Fn>([
     ["gemm", x.gemm], ["gemv", x.gemv], ["lstmCellForward", x.lstmCellForward], ["lstmCellBackward", x.lstmCellBackward],
+    ["lstmStepForward", x.lstmStepForward], ["lstmStepBackward", x.lstmStepBackward],
   ] as [OpName, Fn][]);
   const post = (s: Slot, op: number, args: readonly number[]): void => {
     for (let i = 0; i < args.length; i++) s.args[i] = args[i];
@@ -368,6 +381,46 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     runSplit("lstmCellBackward", jobs);
   };
 
+  // ---- fused LSTM steps: split by hidden unit (multiples of 16, the packed panel width) ----
+  const owner = {};
+  const packPtr = (pack: RecurrentPack | null, H: number): number => {
+    if (pack === null) return 0;
+    if (!(pack instanceof WasmPack) || pack.owner !== owner || pack.H !== H) {
+      throw new Error("wasm backend: a RecurrentPack from another backend or of another size");
+    }
+    return pack.ptr;
+  };
+  /** The unit ranges of a step of 2·B·4H·H flops: one range, or one per thread. */
+  const unitParts = (B: number, H: number): [number, number][] => {
+    const T = slots.length + 1;
+    if (T === 1 || 8 * B * H * H < parallelMinFlops) return [[0, H]];
+    const out: [number, number][] = [];
+    for (let t = 0; t < T; t++) {
+      const [u0, u1] = part(H, T, 16, t);
+      if (u1 > u0) out.push([u0, u1]);
+    }
+    return out;
+  };
+
+  const lstmStepForward: Kernels["lstmStepForward"] = (a, hPrev, Whh, pack, c, tanhC, h, cPrev, B, H) => {
+    const job = (u0: number, u1: number, t: number): number[] =>
+      [a.byteOffset, hPrev.byteOffset, Whh.byteOffset, packPtr(pack, H), c.byteOffset, tanhC.byteOffset,
+       h.byteOffset, cPrev.byteOffset, B, H, u0, u1, consts, scratch[t]];
+    const parts = unitParts(B, H);
+    if (parts.length === 1) return (x.lstmStepForward as Fn)(...job(0, H, 0));
+    runSplit("lstmStepForward", parts.map(([u0, u1], t) => job(u0, u1, t)), 13);
+  };
+
+  const lstmStepBackward: Kernels["lstmStepBackward"] = (dANext, dA, dc, dh, gates, cPrev, tanhC, Whh, pack, B, H) => {
+    const job = (u0: number, u1: number, t: number): number[] =>
+      [dANext ? dANext.byteOffset : 0, dA.byteOffset, dc.byteOffset, dh.byteOffset, gates.byteOffset,
+       cPrev.byteOffset, tanhC.byteOffset, Whh.byteOffset, packPtr(pack, H), B, H, u0, u1, consts, scratch[t]];
+    // without the product, the cell alone is too little work to hand over
+    const parts = dANext ? unitParts(B, H) : [[0, H]];
+    if (parts.length === 1) return (x.lstmStepBackward as Fn)(...job(0, H, 0));
+    runSplit("lstmStepBackward", parts.map(([u0, u1], t) => job(u0, u1, t)), 14);
+  };
+
   let disposed = false;
   const kernels: WasmKernels = {
     name: "wasm",
@@ -392,6 +445,10 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
       x.scatterAddCols(dW.byteOffset, d.byteOffset, idx.byteOffset, R, N, V, scratch[0], scratchFloats),
     lstmCellForward,
     lstmCellBackward,
+    allocRecurrentPack: (H: number): RecurrentPack => new WasmPack(H, reserve(x.recurrentPackFloats(H) * 4), owner),
+    packRecurrent: (pack, Whh, pass) => x.packRecurrent(Whh.byteOffset, pack.H, packPtr(pack, pack.H), pass === "backward" ? 1 : 0),
+    lstmStepForward,
+    lstmStepBackward,
     softmaxXent: (logits, targets, R, V, scale) =>
       x.softmaxXent(logits.byteOffset, targets.byteOffset, R, V, scale, consts),
     mul: (out, a, b, n) => x.mul(out.byteOffset, a.byteOffset, b.byteOffset, n),

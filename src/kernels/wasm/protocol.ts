@@ -7,9 +7,9 @@
 //   Int32 [1] OP     which export to run (OPS index), or OP_EXIT
 //   Int32 [2] STATE  the token while the job is unclaimed; token | CLAIMED once the worker took it; 0 once
 //                    the caller took it back (revoked)
-//   f64  [2..15]     arguments (byte 16 ..< 128), plain numbers passed to the export
-//   Int32 [32] DONE  token of the last job the worker finished (Atomics.store + notify)
-//   Int32 [33] ERR   non-zero if that job threw (the caller turns it into an exception)
+//   f64  [2..17]     arguments (byte 16 ..< 144), plain numbers passed to the export
+//   Int32 [48] DONE  token of the last job the worker finished (Atomics.store + notify)
+//   Int32 [49] ERR   non-zero if that job threw (the caller turns it into an exception)
 // SEQ and DONE sit on different cache lines, so the two spinning threads do not share a line.
 //
 // Claiming: a worker runs a job only after compareExchange(STATE, token, token | CLAIMED) succeeds. When the
@@ -27,17 +27,17 @@ export const CTRL_BYTES = 256;
 export const SEQ = 0;
 export const OP = 1;
 export const STATE = 2;
-export const DONE = 32;
-export const ERR = 33;
+export const DONE = 48;
+export const ERR = 49;
 export const ARGS_BYTE = 16;
-export const MAX_ARGS = 14;
+export const MAX_ARGS = 16;
 export const OP_EXIT = -1;
 export const CLAIMED = 0x40000000;
 /** The token after `seq`: 1 .. CLAIMED−1, never 0, never with the CLAIMED bit. */
 export const nextToken = (seq: number): number => (seq >= CLAIMED - 1 ? 1 : seq + 1);
 
 /** Exports a worker may be asked to run, by index. */
-export const OPS = ["gemm", "gemv", "lstmCellForward", "lstmCellBackward"] as const;
+export const OPS = ["gemm", "gemv", "lstmCellForward", "lstmCellBackward", "lstmStepForward", "lstmStepBackward"] as const;
 export type OpName = (typeof OPS)[number];
 export const opIndex = (name: OpName): number => OPS.indexOf(name);
 
@@ -103,7 +103,7 @@ export function runWorkerLoop(exports: Record<string, unknown>, memory: WasmMemo
     const op = Atomics.load(i32, OP);
     if (op === OP_EXIT) return;
     try {
-      fns[op](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
+      fns[op](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
     } catch {
       Atomics.store(i32, ERR, 1);
     }
