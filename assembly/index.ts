@@ -6,6 +6,6 @@
 export { gemm, gemv, gemmScratchBytes } from "./gemm";
 export { addBias, sumRows, gatherCols, scatterAddCols, lstmCellForward, lstmCellBackward, softmaxXent,
          mul, sumSquares, scale, clamp } from "./pointwise";
-export { recurrentPackFloats, packRecurrent, lstmStepForward, lstmStepBackward } from "./lstm_step";
+export { recurrentPackFloats, packRecurrent, lstmStepForward, lstmStepBackward, lstmStep1 } from "./lstm_step";
 export { adam, rmsprop, adagrad, sgd } from "./optim";
 export { mathConstantsBytes, writeMathConstants } from "./math";

@@ -17,7 +17,7 @@
 
 import { AP_BYTES, BP_BYTES, MC, NC, gemm, gemmPacked, gemv, imin, kBlock, packA, packMatrix, packedFloats,
          panels } from "./gemm";
-import { cellBackwardUnits, cellForwardUnits } from "./pointwise";
+import { addBias, cellBackwardUnits, cellForwardUnits } from "./pointwise";
 
 // @ts-ignore: decorator
 @inline function h16(H: i32): i32 { return (H + 15) & ~15; }
@@ -89,4 +89,28 @@ export function lstmStepBackward(dANext: usize, dA: usize, dc: usize, dh: usize,
     else gemmPacked(0, B, n, G, dANext, G, pack, h16(H), u0, out, H, 1, scratch);
   }
   cellBackwardUnits(dA, dc, dh, gates, cPrev, tanhC, B, H, u0, u1, k);
+}
+
+/**
+ * Gate rows [r0, r1) of a whole batch-1 step's pre-activations (generation, T = 1): the input product, both
+ * biases and the recurrent product in one job, so a layer costs one handoff per character (the caller then
+ * runs the cell). Batch 1 splits by gate rows, not by unit: each thread then streams one contiguous block of
+ * each weight matrix, which measured ~7% faster than four row slices per thread (the weights come from L3
+ * each character, and every new stream restarts the hardware prefetcher).
+ * The input is token `xv` of a one-hot layer when D < 0 (W_ih is (4H, −D); the token's column is copied),
+ * else the dense row at xv (D floats). Order per row as the windowed path: input, + b_ih, + b_hh, + recurrent.
+ */
+export function lstmStep1(xv: i32, D: i32, Wih: usize, bih: usize, bhh: usize, hPrev: usize, Whh: usize, a: usize,
+                          H: i32, r0: i32, r1: i32): void {
+  const n = r1 - r0;
+  const out = a + (<usize>r0 << 2);
+  if (D < 0) {
+    const V = -D;
+    for (let j = 0; j < n; j++) store<f32>(out + (<usize>j << 2), load<f32>(Wih + (<usize>((r0 + j) * V + xv) << 2)));
+  } else {
+    gemv(1, n, D, <usize>xv, Wih + <usize>(r0 * D) * 4, D, out, 0);
+  }
+  addBias(out, bih + (<usize>r0 << 2), 1, n);
+  addBias(out, bhh + (<usize>r0 << 2), 1, n);
+  gemv(1, n, H, hPrev, Whh + <usize>(r0 * H) * 4, H, out, 1);
 }

@@ -372,6 +372,32 @@ for (const { label, k, f64: isF64 } of BACKENDS) {
       }
     });
 
+    it("lstmStep1 equals the windowed path at T = B = 1 bit for bit (token and dense input)", () => {
+      const r = rng(41);
+      for (const [D, H] of [[7, 5], [83, 37], [40, 64], [130, 20]]) {
+        const G = 4 * H;
+        const Wih = buf(k, G * D, r, -0.5, 0.5, 1), Whh = buf(k, G * H, r, -0.5, 0.5, 2);
+        const bih = buf(k, G, r), bhh = buf(k, G, r), hPrev = buf(k, H, r), cPrev = buf(k, H, r), xd = buf(k, D, r);
+        for (const input of [Math.floor(r() * D), xd]) {
+          const a0 = k.alloc(G), a1 = k.alloc(G);
+          const out = (): FloatArray[] => [k.alloc(H), k.alloc(H), k.alloc(H)];
+          const [c0, t0, h0] = out(), [c1, t1, h1] = out();
+          const tok = k.allocInt(1);
+          if (typeof input === "number") { tok[0] = input; k.gatherCols(a0, Wih, tok, 1, G, D); }
+          else k.gemm(false, true, 1, G, D, input, Wih, a0, 0);
+          k.addBias(a0, bih, 1, G);
+          k.addBias(a0, bhh, 1, G);
+          k.lstmStepForward(a0, hPrev, Whh, null, c0, t0, h0, cPrev, 1, H);
+          k.lstmStep1(input, D, Wih, bih, bhh, hPrev, Whh, a1, c1, t1, h1, cPrev, H);
+          const what = `D=${D} H=${H} ${typeof input === "number" ? "token" : "dense"}`;
+          sameBits(a1, a0, `step1 gates ${what}`);
+          sameBits(c1, c0, `step1 c ${what}`);
+          sameBits(t1, t0, `step1 tanhC ${what}`);
+          sameBits(h1, h0, `step1 h ${what}`);
+        }
+      }
+    });
+
     it("softmaxXent matches float64 (loss and scaled gradient), large logits included", () => {
       const r = rng(31);
       for (const [R, V] of [[1, 1], [1, 2], [3, 5], [4, 8], [7, 83], [64, 80], [2, 300]]) {
@@ -598,6 +624,27 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
       assert.throws(() => w2.lstmStepForward(a2, hp2, W2, p1, c2, t2, h2, cp2, B, H), /another backend/);
       assert.throws(() => w1.lstmStepForward(a1, hp1, W1, jsKernels().allocRecurrentPack(H), c1, t1, h1, cp1, B, H),
                     /another backend/);
+    }
+  });
+
+  it("lstmStep1 is bit-identical with 1 and 2 threads; a token outside the vocabulary is refused", () => {
+    const r = rng(71);
+    for (const [D, H] of [[83, 256], [40, 100]]) {
+      const G = 4 * H;
+      const [Wi1, Wi2] = pair(G * D, r), [Wh1, Wh2] = pair(G * H, r), [bi1, bi2] = pair(G, r), [bh1, bh2] = pair(G, r);
+      const [hp1, hp2] = pair(H, r), [cp1, cp2] = pair(H, r), [x1, x2] = pair(D, r);
+      for (const token of [true, false]) {
+        const [a1, a2] = pair(G, r), [c1, c2] = pair(H, r), [t1, t2] = pair(H, r), [h1, h2] = pair(H, r);
+        const before = w2.stats().parallelCalls;
+        w1.lstmStep1(token ? 5 : x1, D, Wi1, bi1, bh1, hp1, Wh1, a1, c1, t1, h1, cp1, H);
+        w2.lstmStep1(token ? 5 : x2, D, Wi2, bi2, bh2, hp2, Wh2, a2, c2, t2, h2, cp2, H);
+        assert.equal(w2.stats().parallelCalls, before + 1, "the 2-thread step was split");
+        for (const [u, v, n] of [[a1, a2, "gates"], [c1, c2, "c"], [t1, t2, "tanhC"], [h1, h2, "h"]] as const) {
+          sameBits(u, v, `step1 ${n} D=${D} H=${H} token=${token}`);
+        }
+      }
+      const [a, c, t, h] = [w1.alloc(G), w1.alloc(H), w1.alloc(H), w1.alloc(H)];
+      assert.throws(() => w1.lstmStep1(D, D, Wi1, bi1, bh1, hp1, Wh1, a, c, t, h, cp1, H), /outside the vocabulary/);
     }
   });
 

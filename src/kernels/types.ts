@@ -94,6 +94,16 @@ export interface Kernels {
                    B: number, H: number): void;
 
   /**
+   * One whole LSTM step at batch 1 (generation): a (4H) = x·W_ihᵀ + b_ih + b_hh + hPrev·W_hhᵀ, then
+   * lstmCellForward. x: a token id (one-hot layer: W_ih is (4H, D), D the vocabulary) or a dense input row
+   * (D floats). Same results as the windowed path at T = B = 1: gatherCols or gemm, addBias twice, then
+   * lstmStepForward.
+   */
+  lstmStep1(x: number | FloatArray, D: number, Wih: FloatArray, bih: FloatArray, bhh: FloatArray, hPrev: FloatArray,
+            Whh: FloatArray, a: FloatArray, c: FloatArray, tanhC: FloatArray, h: FloatArray, cPrev: FloatArray,
+            H: number): void;
+
+  /**
    * Fused softmax + cross-entropy. logits (R, V) are overwritten with scale·(softmax − onehot(target)),
    * the gradient of scale·Σ loss. Returns Σ_r −log softmax(logits_r)[target_r] in nats (unscaled).
    */

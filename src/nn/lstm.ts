@@ -54,6 +54,12 @@ export function allocLSTMCache(k: Kernels, Tmax: number, B: number, H: number): 
 export function lstmForward(k: Kernels, cache: LSTMCache, x: LSTMInput, p: LayerViews, dims: LSTMDims): void {
   const { B, T, D, H } = dims;
   const G = 4 * H, N = T * B;
+  if (N === 1) {
+    // generation: the whole step in one kernel call (the same operations as below, one handoff)
+    k.lstmStep1(x instanceof Int32Array ? x[0] : x, D, p.Wih, p.bih, p.bhh, cache.h.subarray(0, H), p.Whh, cache.gates.subarray(0, G),
+                cache.c.subarray(H, 2 * H), cache.tanhC.subarray(0, H), cache.h.subarray(H, 2 * H), cache.c.subarray(0, H), H);
+    return;
+  }
   const gates = cache.gates.subarray(0, N * G);
   // a = W_ih x + b_ih + b_hh for every position at once: (T·B, 4H)
   if (x instanceof Int32Array) k.gatherCols(gates, p.Wih, x, N, G, D);

@@ -17,6 +17,13 @@ export function jsKernels(dtype: "f32" | "f64" = "f32"): Kernels {
     if (dANext) gemm(false, false, B, H, 4 * H, dANext, Whh, dh, 1);
     lstmCellBackward(dA, dc, dh, gates, cPrev, tanhC, B, H);
   };
+  const lstmStep1: Kernels["lstmStep1"] = (x, D, Wih, bih, bhh, hPrev, Whh, a, c, tanhC, h, cPrev, H) => {
+    if (typeof x === "number") gatherCols(a, Wih, Int32Array.of(x), 1, 4 * H, D);
+    else gemm(false, true, 1, 4 * H, D, x, Wih, a, 0);
+    addBias(a, bih, 1, 4 * H);
+    addBias(a, bhh, 1, 4 * H);
+    lstmStepForward(a, hPrev, Whh, null, c, tanhC, h, cPrev, 1, H);
+  };
   return {
     name: dtype === "f32" ? "js" : "js-f64",
     dtype,
@@ -26,6 +33,6 @@ export function jsKernels(dtype: "f32" | "f64" = "f32"): Kernels {
     mul, sumSquares, scale, clamp, adam, rmsprop, adagrad, sgd,
     allocRecurrentPack: (H: number): RecurrentPack => ({ H }),
     packRecurrent: () => {},
-    lstmStepForward, lstmStepBackward,
+    lstmStepForward, lstmStepBackward, lstmStep1,
   };
 }

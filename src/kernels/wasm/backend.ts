@@ -118,6 +118,8 @@ interface Exports {
   lstmStepBackward(dANext: number, dA: number, dc: number, dh: number, gates: number, cPrev: number, tanhC: number,
                    Whh: number, pack: number, B: number, H: number, u0: number, u1: number, k: number,
                    scratch: number): void;
+  lstmStep1(xv: number, D: number, Wih: number, bih: number, bhh: number, hPrev: number, Whh: number, a: number,
+            H: number, r0: number, r1: number): void;
   mathConstantsBytes(): number;
   writeMathConstants(k: number): void;
   lstmCellForward(gates: number, c: number, tanhC: number, h: number, cPrev: number, B: number, H: number,
@@ -243,7 +245,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
   type Fn = (...args: number[]) => void;
   const fns = new Map<OpName, Fn>([
     ["gemm", x.gemm], ["gemv", x.gemv], ["lstmCellForward", x.lstmCellForward], ["lstmCellBackward", x.lstmCellBackward],
-    ["lstmStepForward", x.lstmStepForward], ["lstmStepBackward", x.lstmStepBackward],
+    ["lstmStepForward", x.lstmStepForward], ["lstmStepBackward", x.lstmStepBackward], ["lstmStep1", x.lstmStep1],
   ] as [OpName, Fn][]);
   const post = (s: Slot, op: number, args: readonly number[]): void => {
     for (let i = 0; i < args.length; i++) s.args[i] = args[i];
@@ -403,6 +405,12 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
   };
 
   const lstmStepForward: Kernels["lstmStepForward"] = (a, hPrev, Whh, pack, c, tanhC, h, cPrev, B, H) => {
+    if (B === 1) {
+      // batch 1: split by gate rows, as lstmStep1 does (contiguous weight blocks per thread); no pack used
+      packPtr(pack, H);
+      gemm(false, true, 1, 4 * H, H, hPrev, Whh, a, 1);
+      return lstmCellForward(a, c, tanhC, h, cPrev, 1, H);
+    }
     const job = (u0: number, u1: number, t: number): number[] =>
       [a.byteOffset, hPrev.byteOffset, Whh.byteOffset, packPtr(pack, H), c.byteOffset, tanhC.byteOffset,
        h.byteOffset, cPrev.byteOffset, B, H, u0, u1, consts, scratch[t]];
@@ -419,6 +427,26 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     const parts = dANext ? unitParts(B, H) : [[0, H]];
     if (parts.length === 1) return (x.lstmStepBackward as Fn)(...job(0, H, 0));
     runSplit("lstmStepBackward", parts.map(([u0, u1], t) => job(u0, u1, t)), 14);
+  };
+
+  const lstmStep1: Kernels["lstmStep1"] = (xin, D, Wih, bih, bhh, hPrev, Whh, a, c, tanhC, h, cPrev, H) => {
+    const token = typeof xin === "number";
+    if (token && !(Number.isInteger(xin) && xin >= 0 && xin < D)) throw new RangeError(`token ${xin} outside the vocabulary of ${D}`);
+    const G = 4 * H, T = slots.length + 1;
+    const job = (r0: number, r1: number): number[] =>
+      [token ? xin : xin.byteOffset, token ? -D : D, Wih.byteOffset, bih.byteOffset, bhh.byteOffset, hPrev.byteOffset,
+       Whh.byteOffset, a.byteOffset, H, r0, r1];
+    // the pre-activations split by gate rows (see assembly/lstm_step.ts), then the cell here (B = 1: ~1 µs)
+    if (T === 1 || 2 * G * (H + (token ? 0 : D)) < parallelMinFlops) (x.lstmStep1 as Fn)(...job(0, G));
+    else {
+      const jobs: number[][] = [];
+      for (let t = 0; t < T; t++) {
+        const [r0, r1] = part(G, T, 32, t);
+        if (r1 > r0) jobs.push(job(r0, r1));
+      }
+      runSplit("lstmStep1", jobs);
+    }
+    x.lstmCellForward(a.byteOffset, c.byteOffset, tanhC.byteOffset, h.byteOffset, cPrev.byteOffset, 1, H, consts);
   };
 
   let disposed = false;
@@ -449,6 +477,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     packRecurrent: (pack, Whh, pass) => x.packRecurrent(Whh.byteOffset, pack.H, packPtr(pack, pack.H), pass === "backward" ? 1 : 0),
     lstmStepForward,
     lstmStepBackward,
+    lstmStep1,
     softmaxXent: (logits, targets, R, V, scale) =>
       x.softmaxXent(logits.byteOffset, targets.byteOffset, R, V, scale, consts),
     mul: (out, a, b, n) => x.mul(out.byteOffset, a.byteOffset, b.byteOffset, n),

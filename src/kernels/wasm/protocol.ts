@@ -37,7 +37,8 @@ export const CLAIMED = 0x40000000;
 export const nextToken = (seq: number): number => (seq >= CLAIMED - 1 ? 1 : seq + 1);
 
 /** Exports a worker may be asked to run, by index. */
-export const OPS = ["gemm", "gemv", "lstmCellForward", "lstmCellBackward", "lstmStepForward", "lstmStepBackward"] as const;
+export const OPS = ["gemm", "gemv", "lstmCellForward", "lstmCellBackward", "lstmStepForward", "lstmStepBackward",
+                     "lstmStep1"] as const;
 export type OpName = (typeof OPS)[number];
 export const opIndex = (name: OpName): number => OPS.indexOf(name);
 
