@@ -15,7 +15,7 @@ import { CONFIGS, trainFlopsPerChar } from "./configs.js";
 const [name, backend, threadsArg] = process.argv.slice(2);
 const sampleIdx = process.argv.indexOf("--sample");
 const sampleN = sampleIdx > 0 ? Number(process.argv[sampleIdx + 1]) : 0;
-const minSeconds = Number(process.env.BENCH_SECONDS ?? 6);
+const minSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const c = CONFIGS[name];
 if (!c) throw new Error(`unknown config ${name}`);
 

@@ -23,7 +23,7 @@ export async function testBackends(): Promise<TestBackend[]> {
   if (simdSupported()) {
     opened.push({ name: "wasm×1", kernels: await loadWasmKernelsNode({ threads: 1 }) });
     // parallel thresholds at 0 so even these tiny shapes take the threaded paths
-    opened.push({ name: "wasm×2", kernels: await loadWasmKernelsNode({ threads: 2, parallelMinFlops: 0, parallelMinCells: 0 }) });
+    opened.push({ name: "wasm×2", kernels: await loadWasmKernelsNode({ threads: 2, parallelMinFlops: 0, parallelColdMinFlops: 0, parallelMinCells: 0 }) });
   } else if (process.env.CI) {
     throw new Error("WebAssembly SIMD is not supported by this Node: the wasm backend cannot be tested");
   }

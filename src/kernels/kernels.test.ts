@@ -21,7 +21,7 @@ const SIMD = simdSupported();
 // The 2-thread backend splits every job, however small, so that the split logic meets every odd shape here.
 const wasm1: WasmKernels | undefined = SIMD ? await loadWasmKernelsNode({ threads: 1 }) : undefined;
 const wasm2: WasmKernels | undefined = SIMD
-  ? await loadWasmKernelsNode({ threads: 2, spin: 20, parallelMinFlops: 0, parallelMinCells: 0 })
+  ? await loadWasmKernelsNode({ threads: 2, spin: 20, parallelMinFlops: 0, parallelColdMinFlops: 0, parallelMinCells: 0 })
   : undefined;
 after(() => {
   wasm1?.dispose();
@@ -574,7 +574,7 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
         }
       }
     }
-    // every call was split (parallelMinFlops: 0), so the split paths were all exercised
+    // every call was split (parallelMinFlops: 0, parallelColdMinFlops: 0), so the split paths were all exercised
     assert.equal(w2.stats().parallelCalls - before, calls);
     assert.equal(w1.stats().parallelCalls, 0);
   });
@@ -675,7 +675,7 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
   it("shares a stalled worker never claimed are taken back and run by the caller, bit for bit", async () => {
     // A pool whose "worker" never runs: every share posted to it must be revoked and computed by the caller.
     const w = await createWasmKernels({
-      module: await loadWasmModuleNode(), threads: 2, parallelMinFlops: 0, parallelMinCells: 0,
+      module: await loadWasmModuleNode(), threads: 2, parallelMinFlops: 0, parallelColdMinFlops: 0, parallelMinCells: 0,
       workerFactory: async () => ({ terminate: () => {} }),
     });
     try {
@@ -704,8 +704,37 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
     }
   });
 
+  it("jobs below parallelColdMinFlops split only while the worker is awake; results are the same either way", async () => {
+    const small = [32, 64, 128] as const, big = [64, 128, 256] as const;   // 0.5 and 4.2 MFLOP
+    const run = (k: Kernels, [M, N, K]: readonly [number, number, number]): FloatArray => {
+      const A = buf(k, M * K, rng(M)), B = buf(k, K * N, rng(N)), C = k.alloc(M * N);
+      k.gemm(false, false, M, N, K, A, B, C, 0);
+      return C;
+    };
+    const want = [run(w1, small), run(w1, big)];
+    // spin 0: the worker sleeps in Atomics.wait whenever it is idle
+    const cold = await loadWasmKernelsNode({ threads: 2, spin: 0 });
+    // spin 5 s: after a job the worker stays awake, spinning, for the rest of this test
+    const hot = await loadWasmKernelsNode({ threads: 2, spin: 5_000_000 });
+    try {
+      await new Promise((res) => setTimeout(res, 50));
+      let before = cold.stats().parallelCalls;
+      sameBits(run(cold, small), want[0], "small gemm, worker asleep");
+      assert.equal(cold.stats().parallelCalls, before, "a small job is not handed to a sleeping worker");
+      sameBits(run(cold, big), want[1], "big gemm, worker asleep");
+      assert.equal(cold.stats().parallelCalls, before + 1, "a big job wakes the worker");
+      sameBits(run(hot, big), want[1], "big gemm");
+      before = hot.stats().parallelCalls;
+      sameBits(run(hot, small), want[0], "small gemm, worker awake");
+      assert.equal(hot.stats().parallelCalls, before + 1, "a small job is split while the worker spins");
+    } finally {
+      cold.dispose();
+      hot.dispose();
+    }
+  });
+
   it("dispose stops the workers; the kernels keep working on one thread; dispose is idempotent", async () => {
-    const w = await loadWasmKernelsNode({ threads: 2, parallelMinFlops: 0 });
+    const w = await loadWasmKernelsNode({ threads: 2, parallelMinFlops: 0, parallelColdMinFlops: 0 });
     const r = rng(67);
     const A = buf(w, 40 * 30, r), B = buf(w, 30 * 50, r), C = w.alloc(40 * 50);
     w.gemm(false, false, 40, 50, 30, A, B, C, 0);
@@ -722,7 +751,7 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
     const node = fileURLToPath(new URL("./wasm/node.js", import.meta.url));
     const script = `
       const { loadWasmKernelsNode } = await import(${JSON.stringify(node)});
-      const k = await loadWasmKernelsNode({ threads: 2, parallelMinFlops: 0 });
+      const k = await loadWasmKernelsNode({ threads: 2, parallelMinFlops: 0, parallelColdMinFlops: 0 });
       const a = k.alloc(64 * 64), c = k.alloc(64 * 64);
       a.fill(1);
       k.gemm(false, false, 64, 64, 64, a, a, c, 0);
@@ -783,7 +812,7 @@ describe("node worker pool", () => {
 describe("wasm backend: failures", { skip: SIMD ? false : "WebAssembly SIMD is not supported here" }, () => {
   it("a kernel that traps (here: a shape far larger than its buffers) throws, and the pool keeps working", async () => {
     // A backend of its own: the failing call scribbles over its memory before it runs off the end.
-    const w = await loadWasmKernelsNode({ threads: 2, parallelMinFlops: 0 });
+    const w = await loadWasmKernelsNode({ threads: 2, parallelMinFlops: 0, parallelColdMinFlops: 0 });
     try {
       const A = w.alloc(16), B = w.alloc(16), C = w.alloc(16);
       assert.throws(() => w.gemm(false, false, 2, 1 << 28, 1, A, B, C, 0));

@@ -17,7 +17,7 @@
 // columns or rows, never K): results are bit-identical for 1 and N threads, which exact resume relies on.
 
 import type { FloatArray, Kernels, RecurrentPack } from "../types.js";
-import { ARGS_BYTE, CTRL_BYTES, DONE, ERR, MAX_ARGS, OP, OP_EXIT, SEQ, STATE, nextToken, opIndex, waitChange,
+import { ARGS_BYTE, ASLEEP, CTRL_BYTES, DONE, ERR, MAX_ARGS, OP, OP_EXIT, SEQ, STATE, nextToken, opIndex, waitChange,
          type OpName, type WorkerInit } from "./protocol.js";
 import { PAGE, webAssembly, type WasmBytes, type WasmMemory, type WasmModule } from "./wasm_api.js";
 
@@ -50,6 +50,14 @@ export interface WasmKernelsOptions {
   /** Jobs below this many flops run on the calling thread alone (default 2^18: below it a handoff costs more;
    *  at 2^18 the batch-1 sampling gemvs of a 2×256 model split across threads, 11k → 14k chars/s). */
   parallelMinFlops?: number;
+  /**
+   * Jobs below this many flops split only while every worker is awake (spinning after its last job); with a
+   * worker asleep in Atomics.wait they run on the calling thread, since a wake-up (~30 µs and more in a VM)
+   * costs more than they take, and the sleeping worker is nudged awake for the next one. Default 2^21 (never
+   * below parallelMinFlops). Generation hands over every few µs and keeps the workers awake; sparse small jobs
+   * (batch-1 training) stay local.
+   */
+  parallelColdMinFlops?: number;
   /**
    * LSTM cell forward steps with fewer than this many units (B·H) run on the calling thread alone (default
    * 8192); the backward pass splits from 4x as many.
@@ -166,6 +174,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
   const spin = Math.max(0, opts.spin ?? 50);
   const parallelMinFlops = opts.parallelMinFlops ?? 1 << 18;
   const parallelMinCells = opts.parallelMinCells ?? 8192;
+  const parallelColdMinFlops = Math.max(parallelMinFlops, opts.parallelColdMinFlops ?? 1 << 21);
 
   let module = opts.module;
   if (!module) {
@@ -296,6 +305,20 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     if (failed) throw new Error("wasm backend: a kernel failed in a worker thread (out-of-bounds buffer or shape?)");
   };
 
+  /** Whether a job of this many flops should be split now (see parallelColdMinFlops). */
+  const worthSplitting = (flops: number): boolean => {
+    if (slots.length === 0 || flops < parallelMinFlops) return false;
+    if (flops >= parallelColdMinFlops) return true;
+    let awake = true;
+    for (const s of slots) {
+      if (Atomics.load(s.i32, ASLEEP) !== 0) {
+        Atomics.notify(s.i32, SEQ);   // a nudge: it wakes and spins, ready for the next small job
+        awake = false;
+      }
+    }
+    return awake;
+  };
+
   /** [start, end) of part t when `total` is cut into `parts` pieces, each a multiple of `align`. */
   const part = (total: number, parts: number, align: number, t: number): [number, number] => {
     const size = Math.ceil(total / parts / align) * align;
@@ -309,7 +332,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     const lda = transA ? M : K, ldb = transB ? K : N;
     const a = A.byteOffset, b = B.byteOffset, c = C.byteOffset;
     const T = slots.length + 1;
-    const par = T > 1 && 2 * M * N * K >= parallelMinFlops;
+    const par = worthSplitting(2 * M * N * K);
 
     // One-row A (batch-1 sampling) and one-column B: a gemv over the long dimension, streaming the matrix.
     if (M === 1 || N === 1) {
@@ -395,7 +418,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
   /** The unit ranges of a step of 2·B·4H·H flops: one range, or one per thread. */
   const unitParts = (B: number, H: number): [number, number][] => {
     const T = slots.length + 1;
-    if (T === 1 || 8 * B * H * H < parallelMinFlops) return [[0, H]];
+    if (!worthSplitting(8 * B * H * H)) return [[0, H]];
     const out: [number, number][] = [];
     for (let t = 0; t < T; t++) {
       const [u0, u1] = part(H, T, 16, t);
@@ -437,7 +460,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
       [token ? xin : xin.byteOffset, token ? -D : D, Wih.byteOffset, bih.byteOffset, bhh.byteOffset, hPrev.byteOffset,
        Whh.byteOffset, a.byteOffset, H, r0, r1];
     // the pre-activations split by gate rows (see assembly/lstm_step.ts), then the cell here (B = 1: ~1 µs)
-    if (T === 1 || 2 * G * (H + (token ? 0 : D)) < parallelMinFlops) (x.lstmStep1 as Fn)(...job(0, G));
+    if (!worthSplitting(2 * G * (H + (token ? 0 : D)))) (x.lstmStep1 as Fn)(...job(0, G));
     else {
       const jobs: number[][] = [];
       for (let t = 0; t < T; t++) {

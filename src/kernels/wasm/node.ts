@@ -17,6 +17,8 @@ export interface NodeWasmOptions {
   maxMemoryBytes?: number;
   /** See WasmKernelsOptions.parallelMinFlops. */
   parallelMinFlops?: number;
+  /** See WasmKernelsOptions.parallelColdMinFlops. */
+  parallelColdMinFlops?: number;
   /** See WasmKernelsOptions.parallelMinCells. */
   parallelMinCells?: number;
 }
@@ -66,6 +68,7 @@ export async function loadWasmKernelsNode(opts: NodeWasmOptions = {}): Promise<W
     spin: opts.spin,
     maxMemoryBytes: opts.maxMemoryBytes,
     parallelMinFlops: opts.parallelMinFlops,
+    parallelColdMinFlops: opts.parallelColdMinFlops,
     parallelMinCells: opts.parallelMinCells,
     workerFactory: threads > 1 ? nodeWorkerFactory : undefined,
   });

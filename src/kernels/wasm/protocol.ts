@@ -7,6 +7,9 @@
 //   Int32 [1] OP     which export to run (OPS index), or OP_EXIT
 //   Int32 [2] STATE  the token while the job is unclaimed; token | CLAIMED once the worker took it; 0 once
 //                    the caller took it back (revoked)
+//   Int32 [3] ASLEEP 1 while the worker sleeps in Atomics.wait (its spin ran out), else 0: the caller keeps
+//                    small jobs to itself then, since waking a thread costs more than they take, and
+//                    nudges it (Atomics.notify on SEQ without a job) so that it spins for the next one
 //   f64  [2..17]     arguments (byte 16 ..< 144), plain numbers passed to the export
 //   Int32 [48] DONE  token of the last job the worker finished (Atomics.store + notify)
 //   Int32 [49] ERR   non-zero if that job threw (the caller turns it into an exception)
@@ -27,6 +30,7 @@ export const CTRL_BYTES = 256;
 export const SEQ = 0;
 export const OP = 1;
 export const STATE = 2;
+export const ASLEEP = 3;
 export const DONE = 48;
 export const ERR = 49;
 export const ARGS_BYTE = 16;
@@ -56,28 +60,30 @@ let waitForbidden = false;
 
 /**
  * Blocks until i32[idx] differs from `old` and returns the new value: spin for up to `spinUs` microseconds,
- * then Atomics.wait. Where Atomics.wait is forbidden (a browser's main thread) it keeps spinning.
+ * then Atomics.wait. Where Atomics.wait is forbidden (a browser's main thread) it keeps spinning. With
+ * `asleep`, i32[asleep] is 1 while sleeping in Atomics.wait. A wake-up without a change (a nudge: the caller
+ * expects work soon) starts a new spin before sleeping again.
  */
-export function waitChange(i32: Int32Array, idx: number, old: number, spinUs: number): number {
-  let v = Atomics.load(i32, idx);
-  if (v !== old) return v;
-  if (spinUs > 0 || waitForbidden) {
-    const t0 = performance.now(), limit = spinUs / 1000;
-    for (let n = 1; ; n++) {
-      v = Atomics.load(i32, idx);
-      if (v !== old) return v;
-      if ((n & 127) === 0 && !waitForbidden && performance.now() - t0 > limit) break;
-    }
-  }
+export function waitChange(i32: Int32Array, idx: number, old: number, spinUs: number, asleep = -1): number {
   for (;;) {
+    let v = Atomics.load(i32, idx);
+    if (v !== old) return v;
+    if (spinUs > 0 || waitForbidden) {
+      const t0 = performance.now(), limit = spinUs / 1000;
+      for (let n = 1; ; n++) {
+        v = Atomics.load(i32, idx);
+        if (v !== old) return v;
+        if ((n & 127) === 0 && !waitForbidden && performance.now() - t0 > limit) break;
+      }
+    }
+    if (asleep >= 0) Atomics.store(i32, asleep, 1);
     try {
       Atomics.wait(i32, idx, old);
     } catch {
       waitForbidden = true;
-      return waitChange(i32, idx, old, 0);
+    } finally {
+      if (asleep >= 0) Atomics.store(i32, asleep, 0);
     }
-    v = Atomics.load(i32, idx);
-    if (v !== old) return v;
   }
 }
 
@@ -97,7 +103,7 @@ export function runWorkerLoop(exports: Record<string, unknown>, memory: WasmMemo
   let seen = Atomics.load(i32, SEQ);
   ready();
   for (;;) {
-    const seq = waitChange(i32, SEQ, seen, spinUs);
+    const seq = waitChange(i32, SEQ, seen, spinUs, ASLEEP);
     seen = seq;
     // Taken back by the caller (it ran this share itself): nothing to do, nothing to report.
     if (Atomics.compareExchange(i32, STATE, seq, seq | CLAIMED) !== seq) continue;
