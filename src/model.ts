@@ -10,7 +10,8 @@
 //
 // Workspace size in floats, for L layers (U = Tmax·B):
 //   L·(7·U·H + 2·B·H) caches + U·V logits + 4·U·H backward scratch + 2·U·H ping-pong
-//   + 2·(L−1)·U·H dropout inputs and masks (only when dropout > 0)
+//   + 2·(L−1)·U·H dropout inputs and masks (only when dropout > 0) + L·4H·H16 packed W_hh (B > 1, H16 = H
+//   rounded up to 16; see nn/lstm.ts)
 // e.g. 2×256, B=32, T=64, V=80: ≈ 10.4 M floats = 42 MB; params 0.8 M floats each for p, grad, m, v.
 
 import type { ModelConfig } from "./config.js";

@@ -12,10 +12,13 @@
 //
 // Time batching: the input projection W_ih x for all T·B positions is one gemm (a gather for the one-hot
 // first layer), and in backward dW_ih and dW_hh are one gemm each over the whole window. Only the
-// recurrence h_{t-1} W_hh^T is per step.
+// recurrence h_{t-1} W_hh^T is per step, fused with the cell into one kernel call (lstmStepForward /
+// lstmStepBackward), against W_hh packed once per pass (packRecurrent): a backend can then split a step
+// by hidden unit across threads with a single handoff and skip re-packing the weights T times.
 //
 // Floats per layer and window (the cache): gates 4·T·B·H + c (T+1)·B·H + h (T+1)·B·H + tanhC T·B·H,
-// i.e. about 7·T·B·H; the model adds T·B·4H of shared backward scratch (see model.ts).
+// i.e. about 7·T·B·H, plus the packed W_hh (about 4H·H) when B > 1; the model adds T·B·4H of shared
+// backward scratch (see model.ts).
 
 import type { FloatArray, Kernels, RecurrentPack } from "../kernels/types.js";
 import type { LayerViews } from "../params.js";

@@ -159,6 +159,8 @@ class WasmPack implements RecurrentPack {
 }
 
 const ALIGN = 64;
+/** Least time between two nudges of sleeping workers (see worthSplitting). */
+const NUDGE_MS = 10;
 const MAX_PAGES = 65536;        // what dist/kernels.wasm declares (4 GiB)
 const MIN_GROW_BYTES = 16 << 20;
 
@@ -305,15 +307,25 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     if (failed) throw new Error("wasm backend: a kernel failed in a worker thread (out-of-bounds buffer or shape?)");
   };
 
-  /** Whether a job of this many flops should be split now (see parallelColdMinFlops). */
-  const worthSplitting = (flops: number): boolean => {
+  let lastNudge = -Infinity;
+  /**
+   * Whether a job of this many flops should be split now (see parallelColdMinFlops). A small job finding a
+   * worker asleep runs here, and the sleepers are nudged awake (they spin for the next job). `recurring`:
+   * the job comes back every few µs (a generation step), so nudge every time; other small jobs nudge at most
+   * once per NUDGE_MS, since a wake-up costs the caller too (a syscall and, in a VM, an interrupt to the other
+   * core), which sparse small jobs (batch-1 training) would pay on every step for nothing (measured: 10% at
+   * config a when every small job nudged).
+   */
+  const worthSplitting = (flops: number, recurring = false): boolean => {
     if (slots.length === 0 || flops < parallelMinFlops) return false;
     if (flops >= parallelColdMinFlops) return true;
     let awake = true;
-    for (const s of slots) {
-      if (Atomics.load(s.i32, ASLEEP) !== 0) {
-        Atomics.notify(s.i32, SEQ);   // a nudge: it wakes and spins, ready for the next small job
-        awake = false;
+    for (const s of slots) if (Atomics.load(s.i32, ASLEEP) !== 0) awake = false;
+    if (!awake) {
+      const now = performance.now();
+      if (recurring || now - lastNudge > NUDGE_MS) {
+        lastNudge = now;
+        for (const s of slots) if (Atomics.load(s.i32, ASLEEP) !== 0) Atomics.notify(s.i32, SEQ);
       }
     }
     return awake;
@@ -460,7 +472,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
       [token ? xin : xin.byteOffset, token ? -D : D, Wih.byteOffset, bih.byteOffset, bhh.byteOffset, hPrev.byteOffset,
        Whh.byteOffset, a.byteOffset, H, r0, r1];
     // the pre-activations split by gate rows (see assembly/lstm_step.ts), then the cell here (B = 1: ~1 µs)
-    if (!worthSplitting(2 * G * (H + (token ? 0 : D)))) (x.lstmStep1 as Fn)(...job(0, G));
+    if (!worthSplitting(2 * G * (H + (token ? 0 : D)), true)) (x.lstmStep1 as Fn)(...job(0, G));
     else {
       const jobs: number[][] = [];
       for (let t = 0; t < T; t++) {
