@@ -40,11 +40,17 @@ function torchAvailable(): string | null {
   }
 }
 
+/** The peer's environment: this machine forces slower OpenBLAS kernels through these two variables. */
+function peerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
 function measureTorch(config: string, threads: number): Row | null {
   const c = CONFIGS[config];
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;   // this machine forces slower OpenBLAS kernels through these
-  delete env.OPENBLAS_L2_SIZE;
+  const env = peerEnv();
   const steps = { a: 300, b: 40, c: 20, d: 8 }[config] ?? 20;
   const args = [here("../../bench/peers/torch_charlstm.py"), "--text", defaultCorpusPath(), "--layers", String(c.layers), "--hidden", String(c.hidden),
                 "--batch", String(c.batch), "--seq", String(c.seq), "--threads", String(threads), "--steps", String(steps)];
@@ -112,13 +118,12 @@ if (qualitySeconds > 0) {
   const r = spawnSync(process.execPath, [here("./measure.js"), "c", "wasm", "2", "--quality", String(qualitySeconds)], { encoding: "utf8" });
   quality.wasm2 = r.status === 0 ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : null;
   if (torchVersion) {
-    console.error(`quality: config c for ${qualitySeconds}s, PyTorch × 1 …`);
-    const env = { ...process.env };
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
-    const t = spawnSync("/usr/bin/python3", [here("../../bench/peers/torch_charlstm.py"), "--text", defaultCorpusPath(), "--layers", "2", "--hidden", "256",
-                                             "--batch", "32", "--seq", "64", "--threads", "1", "--seconds", String(qualitySeconds)], { encoding: "utf8", env });
-    quality.torch1 = t.status === 0 ? JSON.parse(t.stdout.trim().split("\n").at(-1)!) : null;
+    for (const t of [1, 2]) {
+      console.error(`quality: config c for ${qualitySeconds}s, PyTorch × ${t} …`);
+      const r = spawnSync("/usr/bin/python3", [here("../../bench/peers/torch_charlstm.py"), "--text", defaultCorpusPath(), "--layers", "2", "--hidden", "256",
+                                               "--batch", "32", "--seq", "64", "--threads", String(t), "--seconds", String(qualitySeconds)], { encoding: "utf8", env: peerEnv() });
+      quality[`torch${t}`] = r.status === 0 ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : null;
+    }
   }
 }
 
@@ -154,7 +159,9 @@ if (qualitySeconds > 0) {
   lines.push("", `## Quality per wall time (config c, ${qualitySeconds} s of training on the bundled corpus, then validation)`, "");
   lines.push("| | steps | validation bits/char |", "|---|---:|---:|");
   lines.push(`| char-lstm wasm ×2 | ${fmt(quality.wasm2?.steps)} | ${fmt(quality.wasm2?.val_bpc, 3)} |`);
-  if (torchVersion) lines.push(`| PyTorch ×1 | ${fmt(quality.torch1?.steps)} | ${fmt(quality.torch1?.val_bpc, 3)} |`);
+  if (torchVersion) {
+    for (const t of [1, 2]) lines.push(`| PyTorch ×${t} | ${fmt(quality[`torch${t}`]?.steps)} | ${fmt(quality[`torch${t}`]?.val_bpc, 3)} |`);
+  }
 }
 lines.push("", "## Peak resident memory (MB, whole process)", "");
 lines.push("| config | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 |", "|---|---:|---:|---:|---:|---:|");
