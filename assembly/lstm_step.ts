@@ -38,14 +38,14 @@ export function packRecurrent(Whh: usize, H: i32, dst: usize, backward: i32): vo
 }
 
 /**
- * Units [u0, u1) of one forward step: a (B, 4H) += hPrev (B, H) · W_hhᵀ in those units' gate columns, then the
- * cell (lstmCellForward) for them. pack: packRecurrent's buffer, or 0 to read W_hh directly (B = 1 always
- * does: a gemv streams the weights once, and packing would cost as much).
+ * Units [u0, u1) of one forward step, B > 1: a (B, 4H) += hPrev (B, H) · W_hhᵀ in those units' gate columns,
+ * then the cell (lstmCellForward) for them. pack: packRecurrent's buffer, or 0 to read W_hh directly. Batch 1
+ * never comes here: the backend runs it as a gemv split by gate rows plus the cell (see lstmStep1).
  */
 export function lstmStepForward(a: usize, hPrev: usize, Whh: usize, pack: usize, c: usize, tanhC: usize, h: usize,
                                 cPrev: usize, B: i32, H: i32, u0: i32, u1: i32, k: usize, scratch: usize): void {
   const n = u1 - u0, G = 4 * H;
-  if (B > 1 && pack != 0) {
+  if (pack != 0) {
     // gemmPacked for the four gate blocks, sharing each packed block of hPrev (gemm's operations, same bits)
     const ap = scratch, tile = scratch + AP_BYTES + BP_BYTES, ldcB = <usize>G << 2;
     const kb = kBlock(H), H16 = h16(H), gate = packedFloats(H, H);
@@ -67,8 +67,7 @@ export function lstmStepForward(a: usize, hPrev: usize, Whh: usize, pack: usize,
     for (let q = 0; q < 4; q++) {
       const col = q * H + u0;
       const out = a + (<usize>col << 2);
-      if (B == 1) gemv(1, n, H, hPrev, Whh + <usize>(col * H) * 4, H, out, 1);
-      else gemm(0, 1, B, n, H, hPrev, H, Whh + <usize>(col * H) * 4, H, out, G, 1, scratch);
+      gemm(0, 1, B, n, H, hPrev, H, Whh + <usize>(col * H) * 4, H, out, G, 1, scratch);
     }
   }
   cellForwardUnits(a, c, tanhC, h, cPrev, B, H, u0, u1, k);
