@@ -69,6 +69,8 @@ export interface TrainConfig {
   seed: number;
   /** Non-finite steps in a row that end the run with an error. */
   maxBadSteps: number;
+  /** Early stopping: end the run after this many evaluations without a new best validation loss; 0 = off. */
+  patience: number;
 }
 
 export const defaultModel = {
@@ -104,6 +106,7 @@ export const defaultTrain = {
   checkpointEvery: 200,
   seed: 1,
   maxBadSteps: 5,
+  patience: 0,
 } satisfies TrainConfig;
 
 /** Throws a one-line error naming the first out-of-range field. */
@@ -145,6 +148,8 @@ export function validateTrain(c: TrainConfig): void {
   int(c.checkpointEvery, "checkpoint-every", 0);
   int(c.seed, "seed", 0, 2 ** 32 - 1);
   int(c.maxBadSteps, "max-bad-steps", 1);
+  int(c.patience, "patience", 0);
+  if (c.patience && !c.evalEvery) throw new RangeError("--patience counts evaluations: it needs --eval-every N (not 0)");
   if (!["adam", "rmsprop", "adagrad", "sgd"].includes(c.optimizer)) throw new RangeError(`--optimizer must be adam, rmsprop, adagrad or sgd, got ${c.optimizer}`);
   if (!["norm", "value"].includes(c.clipMode)) throw new RangeError(`--clip-mode must be norm or value, got ${c.clipMode}`);
   if (!["none", "step", "cosine"].includes(c.decay)) throw new RangeError(`--decay must be none, step or cosine, got ${c.decay}`);

@@ -2,9 +2,10 @@
 // no process, no DOM); the Node-only helpers live under char-lstm's CLI and io modules.
 
 export { CharLSTM, type Workspace, type ForwardOptions } from "./model.js";
-export { Trainer, runTraining, evaluateTokens, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
+export { Trainer, runTraining, evaluateTokens, evalsSinceBest, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
 export { Sampler, sample, sampleChars, sampleText, SampleError, type SampleOptions } from "./sample.js";
 export { traceText, rankCells, textFeatures, cellSeries, correlation, type Trace, type TraceOptions, type Feature, type RankedCell, type CellValue } from "./visualize.js";
+export { historySvg, curveTitle, bestPoint, type CurveOptions } from "./plot.js";
 export { Corpus, CorpusError, decodeUtf8, MAX_VOCAB, type Split } from "./data/corpus.js";
 export { ArrayTokenSource, Fingerprint, TOKENS_FORMAT, type TokenSource, type TokenArray, type TokenFileMeta } from "./data/tokens.js";
 export { Vocab, VocabError, type UnknownPolicy } from "./data/vocab.js";

@@ -31,6 +31,8 @@ export interface HistoryPoint {
   train: number;
   /** Validation loss (nats) at this step, when evaluated. */
   val?: number;
+  /** Training seconds (over all invocations) when the point was recorded; absent in older checkpoints. */
+  seconds?: number;
 }
 
 /** Everything besides tensors that a checkpoint must carry to resume exactly. */
@@ -189,6 +191,7 @@ export class Trainer {
   recordHistory(val?: number): HistoryPoint {
     const point: HistoryPoint = { step: this.state.step, train: this.lossCount ? this.lossSum / this.lossCount : NaN };
     if (val !== undefined) point.val = val;
+    point.seconds = this.state.seconds;
     this.state.history.push(point);
     this.lossSum = 0;
     this.lossCount = 0;
@@ -214,10 +217,29 @@ export interface DoneReport {
   valLoss: number;
   valBpc: number;
   seconds: number;
-  reason: "max-steps" | "max-time" | "epochs" | "stopped";
+  reason: "max-steps" | "max-time" | "epochs" | "patience" | "stopped";
 }
 
-/** Run until --max-steps (total), --max-time (this invocation) or --epochs, or until shouldStop(). */
+/**
+ * Evaluations since the best validation loss: the validated history points after the one that set
+ * `bestVal` (0 when the latest evaluation is the best). Read from the history, so a resumed run keeps
+ * counting where it stopped.
+ */
+export function evalsSinceBest(history: HistoryPoint[], bestVal: number | null): number {
+  let n = 0;
+  for (let i = history.length - 1; i >= 0; i--) {
+    const v = history[i].val;
+    if (v === undefined) continue;
+    if (bestVal !== null && v <= bestVal) return n;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Run until --max-steps (total), --max-time (this invocation) or --epochs, until --patience evaluations
+ * in a row bring no new best validation loss, or until shouldStop().
+ */
 export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promise<DoneReport> {
   const cfg = trainer.config, st = trainer.state;
   const now = hooks.now ?? (() => performance.now());
@@ -256,8 +278,10 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
     if (cfg.sampleEvery && st.step % cfg.sampleEvery === 0 && hooks.onSample) {
       hooks.onSample(st.step, trainer.sample(cfg.sampleLength, st.step));
     }
-    if (cfg.evalEvery && st.step % cfg.evalEvery === 0) await evaluate();
-    else if (cfg.checkpointEvery && st.step % cfg.checkpointEvery === 0) await hooks.onCheckpoint?.(st.step, false);
+    if (cfg.evalEvery && st.step % cfg.evalEvery === 0) {
+      await evaluate();
+      if (cfg.patience && evalsSinceBest(st.history, st.bestVal) >= cfg.patience) { reason = "patience"; break; }
+    } else if (cfg.checkpointEvery && st.step % cfg.checkpointEvery === 0) await hooks.onCheckpoint?.(st.step, false);
     // let the host deliver signals and paint progress (a macrotask turn, at most every 100 ms)
     if (t - lastYield > 100) { await new Promise((res) => setTimeout(res, 0)); lastYield = now(); }
   }

@@ -116,6 +116,19 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       if (SHOTS) await page.screenshot({ path: join(SHOTS, "screenshot-sample.png") });
     });
 
+    await t.test("model header: the served run's learning curves from /api/history, drawn with the page's chart", async () => {
+      const hist = await (await fetch(`${base}/api/history`)).json() as { history: { train_bpc: number | null; val_bpc: number | null }[] };
+      assert.ok(hist.history.length > 0, "the served checkpoint has a history");
+      await page.waitForSelector("#model-curves[data-source=api]:not([hidden])", { timeout: 10_000 });
+      await page.click("#model-curves summary");
+      assert.equal(await page.getAttribute("#curves-chart", "data-points"), String(hist.history.filter((p) => p.train_bpc !== null).length));
+      assert.equal(await page.getAttribute("#curves-chart", "data-val-points"), String(hist.history.filter((p) => p.val_bpc !== null).length));
+      const lastVal = hist.history.filter((p) => p.val_bpc !== null).at(-1)!.val_bpc!;
+      assert.ok((await page.getAttribute("#curves-chart", "aria-label"))!.includes(`validation ${lastVal.toFixed(3)}`));
+      assert.ok(await page.evaluate('document.getElementById("curves-chart").width > 0'), "the chart is drawn once opened");
+      await page.click("#model-curves summary");
+    });
+
     await t.test("cells: opening the tab traces the sample; coloured characters, ranking, predictions on hover and keys", async () => {
       await page.click("#tab-cells");
       await page.waitForSelector("#cells-view[data-spans]", { timeout: 30_000 });

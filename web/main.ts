@@ -8,6 +8,7 @@ import type { ModelInfo } from "./messages.js";
 import { setupSample } from "./sample.js";
 import { setupCells } from "./cells.js";
 import { setupTrain } from "./train.js";
+import { LossChart } from "./chart.js";
 
 const params = new URLSearchParams(location.search);
 const backendParam = params.get("backend");
@@ -16,6 +17,10 @@ const defaultThreads = self.crossOriginIsolated ? Math.min(4, Math.max(1, Math.f
 const threads = Math.max(1, Math.min(16, Number(params.get("threads")) || defaultThreads));
 
 const modelStatus = $("model-status");
+const curves = $<HTMLDetailsElement>("model-curves");
+const curvesChart = new LossChart($<HTMLCanvasElement>("curves-chart"));
+/** Set while the model in the worker is the server's: its curves come from GET /api/history. */
+let servedModel = false;
 const listeners: ((info: ModelInfo) => void)[] = [];
 let ids = 0;
 
@@ -54,9 +59,33 @@ app.engine.on("loaded", ({ info }) => {
   modelStatus.append(name, ` · ${info.layers}×${info.hidden} LSTM · vocabulary ${info.vocab_size} · ${fmt(info.params)} parameters${step}${bpc}`);
   modelStatus.classList.remove("error");
   document.body.dataset.model = "loaded";
+  void showCurves(info, servedModel);
+  servedModel = false;
   for (const fn of listeners) fn(info);
 });
+
+/** The model header's learning curves: the served checkpoint's from /api/history, a loaded file's from the file. */
+async function showCurves(info: ModelInfo, served: boolean): Promise<void> {
+  let points = info.history;
+  if (served) {
+    try {
+      const res = await fetch("./api/history");
+      if (res.ok) points = ((await res.json()) as { history: ModelInfo["history"] }).history;
+    } catch { /* keep the file's own history */ }
+  }
+  curves.hidden = points.length === 0;
+  curves.dataset.source = served ? "api" : "checkpoint";
+  curvesChart.reset(Math.max(1, ...points.map((p) => p.step)));
+  for (const p of points) {
+    if (p.train_bpc !== null) curvesChart.addTrain(p.step, p.train_bpc);
+    if (p.val_bpc !== null) curvesChart.addVal(p.step, p.val_bpc);
+  }
+  const best = points.filter((p) => p.val_bpc !== null).sort((a, b) => a.val_bpc! - b.val_bpc!)[0];
+  $("curves-caption").textContent = `${points.length} evaluations of the run that wrote this checkpoint, bits/char against steps`
+    + (best ? `; best validation ${best.val_bpc!.toFixed(3)} at step ${fmt(best.step)}.` : ".");
+}
 app.engine.on("error", (m) => {
+  if (m.scope === "load") servedModel = false;
   if (m.scope === "load" || m.scope === "init") setStatus(modelStatus, `Could not load the model: ${m.message}`, true);
 });
 app.engine.on("ready", (m) => {
@@ -97,6 +126,7 @@ async function loadFromServer(): Promise<void> {
     const res = await fetch("./api/checkpoint");
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? "served model";
+    servedModel = true;
     app.loadCheckpoint(await res.arrayBuffer(), name);
   } catch (e) {
     setStatus(modelStatus, `Could not fetch the served model: ${(e as Error).message}`, true);

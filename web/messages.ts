@@ -13,7 +13,11 @@ export interface ModelInfo {
   params: number;
   step: number | null;
   best_val_bpc: number | null;
+  /** The run's history in bits/char (as GET /api/history gives it); empty for a checkpoint without one. */
+  history: CurvePoint[];
 }
+
+export interface CurvePoint { step: number; seconds: number | null; train_bpc: number | null; val_bpc: number | null }
 
 export interface TrainRequest {
   text: string;

@@ -133,6 +133,11 @@ addEventListener("message", (ev: MessageEvent<ToWorker>) => {
           name: m.name, layers: c.layers, hidden: c.hidden, vocab_size: c.vocabSize, vocab: ck.vocab.chars,
           params: ck.model.numParams, step: ck.state?.step ?? (ck.metadata.step ? Number(ck.metadata.step) : null),
           best_val_bpc: ck.metadata.best_val_bpc ? Number(ck.metadata.best_val_bpc) : null,
+          history: (ck.state?.history ?? []).map((p) => ({
+            step: p.step, seconds: p.seconds ?? null,
+            train_bpc: Number.isFinite(p.train) ? p.train / Math.LN2 : null,
+            val_bpc: p.val !== undefined && Number.isFinite(p.val) ? p.val / Math.LN2 : null,
+          })),
         };
         post({ type: "loaded", info });
       }).catch((e) => post({ type: "error", scope: "load", message: errorText(e) }));

@@ -44,6 +44,7 @@ export const trainCmd: CommandSpec = {
     { name: "sample-length", type: "int", arg: "N", default: d(defaultTrain.sampleLength), help: "characters per progress sample" },
     { name: "checkpoint-every", type: "int", arg: "N", default: d(defaultTrain.checkpointEvery), help: "write last.safetensors every N steps; 0 = at evaluations and the end" },
     { name: "max-bad-steps", type: "int", arg: "N", default: d(defaultTrain.maxBadSteps), help: "stop after N non-finite steps in a row" },
+    { name: "patience", type: "int", arg: "N", default: "0 (off)", help: "early stopping: stop after N evaluations without a new best validation loss" },
     { name: "max-vocab", type: "int", arg: "N", default: "10000", help: "refuse texts with more distinct characters" },
     { name: "seed", type: "int", arg: "N", default: d(defaultTrain.seed), help: "seed for init, dropout and samples" },
     { name: "out", type: "string", arg: "DIR", default: "runs/<text name>", help: "run directory for best/last.safetensors" },
@@ -127,4 +128,17 @@ export const serveCmd: CommandSpec = {
   ],
 };
 
-export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, exportTokensCmd, serveCmd];
+export const plotCmd: CommandSpec = {
+  name: "plot",
+  summary: "Draw a run's learning curves (training and validation bits/char against steps and against time) as an SVG file.",
+  usage: "char-lstm plot CKPT [--out FILE.svg]",
+  positionals: [1, 1],
+  flags: [
+    { name: "out", type: "string", arg: "FILE", default: "CKPT with .svg", help: "where to write the SVG; - writes it to stdout" },
+    { name: "json", type: "boolean", help: "print {\"path\",\"points\",\"best_val_bpc\",\"best_step\"}" },
+    { name: "debug", type: "boolean", help: "print stack traces with errors" },
+    { name: "help", type: "boolean", help: "show this help" },
+  ],
+};
+
+export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, plotCmd, exportTokensCmd, serveCmd];

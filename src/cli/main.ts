@@ -11,8 +11,9 @@ import { trainCommand } from "./train.js";
 import { evalCommand, inspectCommand, sampleCommand } from "./sample.js";
 import { exportTokensCommand } from "./tokens.js";
 import { serveCommand } from "./serve.js";
+import { plotCommand } from "./plot.js";
 
-const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand };
+const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand, plot: plotCommand };
 
 const USAGE = `char-lstm: character-level LSTM language models
 
@@ -21,6 +22,7 @@ Usage:
   char-lstm sample CKPT [options]           generate text
   char-lstm eval CKPT --text FILE           held-out bits per character
   char-lstm inspect CKPT                    show a checkpoint
+  char-lstm plot CKPT [--out FILE.svg]      learning curves as SVG
   char-lstm export-tokens TEXT --out DIR    encode a text into a token file (for python/)
   char-lstm serve CKPT [--port 8080]        web page + streaming HTTP API
 

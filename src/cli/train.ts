@@ -11,6 +11,7 @@ import { defaultCorpusPath, ensureWritableDir, readBytes, removeStaleTemps, writ
 import { encodeTextFile, openTokens } from "../io/tokenfile.js";
 import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
 import { restoreTrainer } from "../resume.js";
+import { curveTitle, historySvg } from "../plot.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { formatDuration, Progress } from "./progress.js";
 
@@ -21,10 +22,10 @@ const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
   ["decay-rate", "decayRate"], ["decay-every", "decayEvery"], ["lr-min", "lrMin"], ["val-frac", "valFrac"],
   ["test-frac", "testFrac"], ["max-steps", "maxSteps"], ["max-time", "maxTime"], ["epochs", "epochs"],
   ["eval-every", "evalEvery"], ["sample-every", "sampleEvery"], ["sample-length", "sampleLength"],
-  ["checkpoint-every", "checkpointEvery"], ["seed", "seed"], ["max-bad-steps", "maxBadSteps"],
+  ["checkpoint-every", "checkpointEvery"], ["seed", "seed"], ["max-bad-steps", "maxBadSteps"], ["patience", "patience"],
 ];
 /** What a resumed run may change: budget, reporting, learning rate. The rest comes from the checkpoint. */
-const RESUMABLE = new Set<keyof TrainConfig>(["maxSteps", "maxTime", "epochs", "evalEvery", "sampleEvery", "sampleLength", "checkpointEvery", "maxBadSteps", "lr", "lrMin"]);
+const RESUMABLE = new Set<keyof TrainConfig>(["maxSteps", "maxTime", "epochs", "evalEvery", "sampleEvery", "sampleLength", "checkpointEvery", "maxBadSteps", "lr", "lrMin", "patience"]);
 const MODEL_FLAGS = ["layers", "hidden", "dropout"];
 const DEFAULT_MAX_TIME = 180;
 
@@ -90,7 +91,8 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     }
 
     const cfg = trainer.config, m = trainer.model.config, corpus = trainer.corpus;
-    const lastPath = join(outDir, "last.safetensors"), bestPath = join(outDir, "best.safetensors");
+    const lastPath = join(outDir, "last.safetensors"), bestPath = join(outDir, "best.safetensors"), curvesPath = join(outDir, "history.svg");
+    const curvesTitle = curveTitle(m, cfg, basename(outDir));
 
     // never start training into a run we would then fail to evaluate
     trainer.evalBatcher();
@@ -99,7 +101,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${isDefault ? "the bundled Moby Dick" : textPath}`);
     say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
     say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${kernels.name}`);
-    say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}; seed ${cfg.seed}`);
+    say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}`);
     say(`  checkpoints in ${outDir}/`);
 
     started = true;
@@ -131,6 +133,8 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
                           charsPerSec: r.charsPerSec, eta, frac }, performance.now());
       },
       onEval: (e) => {
+        // the curves beside the checkpoints, replaced atomically (a browser reloading it never sees half)
+        writeAtomic(curvesPath, new TextEncoder().encode(historySvg(trainer.state.history, { title: curvesTitle })));
         if (json) emit({ event: "eval", step: e.step, val_loss: e.loss, val_bpc: e.bpc });
         else progress.log(`step ${e.step}: val loss ${e.loss.toFixed(4)} nats = ${e.bpc.toFixed(4)} bits/char${e.best ? " (best)" : ""}`);
       },
@@ -146,8 +150,8 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       emit({ event: "done", step: done.step, train_loss: done.trainLoss, val_bpc: done.valBpc, seconds: done.seconds, reason: done.reason,
              max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) });
     } else {
-      say(`${stoppedBySignal ? "stopped" : "done"} at step ${done.step} (${done.reason}) after ${formatDuration(done.seconds)}: train loss ${done.trainLoss.toFixed(4)}, val ${done.valBpc.toFixed(4)} bits/char`);
-      say(`saved ${lastPath} and ${bestPath}`);
+      say(`${stoppedBySignal ? "stopped" : "done"} at step ${done.step} (${done.reason === "patience" ? `patience: ${cfg.patience} evaluations without a new best` : done.reason}) after ${formatDuration(done.seconds)}: train loss ${done.trainLoss.toFixed(4)}, val ${done.valBpc.toFixed(4)} bits/char`);
+      say(`saved ${lastPath} and ${bestPath}; learning curves in ${curvesPath}`);
       say(`sample with:  npx char-lstm sample ${bestPath} --length 500 --temperature 0.8`);
       say(`resume with:  npx char-lstm train ${positionals[0] ?? ""}${positionals[0] ? " " : ""}--resume ${lastPath} --max-time 10m`);
     }

@@ -3,6 +3,7 @@
 // process, so tests start it on port 0 and the CLI (cli/serve.ts) owns listening, printing and stopping.
 //
 //   GET  /api/model        {layers, hidden, vocab_size, vocab, params, step, best_val_bpc, …}
+//   GET  /api/history      {step, best_val_bpc, best_step, history: [{step, seconds, train_bpc, val_bpc}]} (nulls where absent)
 //   GET  /api/checkpoint   the checkpoint bytes (the page loads them into its own in-browser model)
 //   GET  /api/sample?prime=&length=&temperature=&top_k=&top_p=&seed=&argmax=&stop=&unknown=
 //   POST /api/sample       the same parameters as a JSON object (for primes too long for a URL)
@@ -24,6 +25,7 @@ import { extname, join, normalize, sep } from "node:path";
 import { checkpointSummary, type LoadedCheckpoint } from "../checkpoint.js";
 import type { UnknownPolicy } from "../data/vocab.js";
 import { Sampler, type SampleOptions } from "../sample.js";
+import { bestPoint } from "../plot.js";
 import { WorkspacePool } from "./pool.js";
 
 export interface ServerOptions {
@@ -82,6 +84,14 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(res.req.method === "HEAD" ? undefined : data);
 }
 
+/** The training history of a checkpoint in bits/char, for the page's curves (empty for a checkpoint without one). */
+export function historyJson(ck: LoadedCheckpoint) {
+  const bits = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v / Math.LN2 : null);
+  const history = (ck.state?.history ?? []).map((p) => ({ step: p.step, seconds: p.seconds ?? null, train_bpc: bits(p.train), val_bpc: bits(p.val) }));
+  const best = bestPoint(ck.state?.history ?? []);
+  return { step: ck.state?.step ?? null, best_val_bpc: best ? bits(best.val) : null, best_step: best?.step ?? null, history };
+}
+
 /** Sampling options from query or JSON parameters (all given as strings); HttpError 400 naming the bad one. */
 export function parseSampleParams(get: (name: string) => string | undefined, limits: { maxLength: number; maxPrime: number }): SampleOptions & { seedGiven: boolean } {
   const bad = (param: string, why: string): never => { throw new HttpError(400, `${param} ${why}`, param); };
@@ -135,6 +145,7 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
 
 export function createServer(opts: ServerOptions): CharLSTMServer {
   const { bytes, loaded, name = "model.safetensors" } = opts.checkpoint;
+  const history = historyJson(loaded);
   const { model, vocab } = loaded;
   const maxLength = opts.maxLength ?? 10_000, maxConcurrent = opts.maxConcurrent ?? 4;
   const maxBodyBytes = opts.maxBodyBytes ?? 65_536, maxPrime = opts.maxPrime ?? 10_000;
@@ -246,6 +257,10 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
         res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(info), "Cache-Control": "no-store" });
         res.end(method === "HEAD" ? undefined : info);
         return;
+      case "/api/history":
+        allow(["GET", "HEAD"]);
+        sendJson(res, 200, history);
+        return;
       case "/api/checkpoint":
         allow(["GET", "HEAD"]);
         res.writeHead(200, {
@@ -283,7 +298,7 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
         return;
       }
       default:
-        if (url.pathname.startsWith("/api/")) throw new HttpError(404, `no such endpoint: ${url.pathname}; try /api/model, /api/checkpoint or /api/sample`);
+        if (url.pathname.startsWith("/api/")) throw new HttpError(404, `no such endpoint: ${url.pathname}; try /api/model, /api/history, /api/checkpoint or /api/sample`);
         allow(["GET", "HEAD"]);
         await serveFile(res, url.pathname);
     }
