@@ -1,5 +1,5 @@
 // The wasm backend trains like the js reference: 50 steps from the same seed give losses within 1e-3 of
-// each other, and 1 and 2 wasm threads give bit-identical weights (the property exact resume relies on).
+// each other, and 1 and 2 threads (wasm, native) give bit-identical weights (the property exact resume relies on).
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ after(disposeBackends);
 
 const corpus = Corpus.fromText(readFileSync(defaultCorpusPath(), "utf8").slice(0, 200_000), { valFrac: 0.05, testFrac: 0.05 });
 
-test("50 training steps: every backend within 1e-3 of the js reference; wasm 1 and 2 threads bit-identical", async () => {
+test("50 training steps: every backend within 1e-3 of the js reference; wasm 1 and 2 threads bit-identical (wasm, native)", async () => {
   const runs = new Map<string, { losses: number[]; params: Float32Array | Float64Array }>();
   for (const b of await testBackends()) {
     if (b.name === "js-f64") continue;
@@ -29,8 +29,10 @@ test("50 training steps: every backend within 1e-3 of the js reference; wasm 1 a
     console.log(`  ${name}: max |loss − js| over 50 steps = ${d.toExponential(2)}`);
     assert.ok(d < 1e-3, `${name}: losses differ from js by ${d}`);
   }
-  const w1 = runs.get("wasm×1"), w2 = runs.get("wasm×2");
-  if (w1 && w2) assert.deepEqual(Array.from(w2.params), Array.from(w1.params), "wasm 1 vs 2 threads");
+  for (const name of ["wasm", "native"]) {
+    const w1 = runs.get(`${name}×1`), w2 = runs.get(`${name}×2`);
+    if (w1 && w2) assert.deepEqual(Array.from(w2.params), Array.from(w1.params), `${name} 1 vs 2 threads`);
+  }
 });
 
 test("every backend: a text in k windows with carried state equals one long pass, bit for bit", async () => {

@@ -5,8 +5,8 @@ import type { CommandSpec, FlagSpec } from "./args.js";
 
 const d = (v: unknown) => String(v);
 const common: FlagSpec[] = [
-  { name: "backend", type: "string", choices: ["auto", "wasm", "js"], default: "auto", help: "kernel backend: wasm (SIMD) where WebAssembly SIMD works, else js" },
-  { name: "threads", type: "int", arg: "N", help: "threads for the wasm backend", default: "available cores, at most 2" },
+  { name: "backend", type: "string", choices: ["auto", "native", "wasm", "js"], default: "auto", help: "kernel backend: native (AVX-512/AVX2 C kernels) where the addon is built and the CPU has AVX2+FMA, else wasm (SIMD), else js" },
+  { name: "threads", type: "int", arg: "N", help: "threads for the native and wasm backends", default: "available cores" },
   { name: "debug", type: "boolean", help: "print stack traces with errors" },
   { name: "help", type: "boolean", help: "show this help" },
 ];

@@ -26,9 +26,9 @@ export interface OpenedKernels {
   notice?: string;
 }
 
-/** The kernel backend named by --backend/--threads (the wasm backend where SIMD works, else js). */
+/** The kernel backend named by --backend/--threads (native where built and supported, else wasm, else js). */
 export async function openKernels(flags: Flags): Promise<OpenedKernels> {
-  const backend = (str(flags, "backend") ?? "auto") as "auto" | "wasm" | "js";
+  const backend = (str(flags, "backend") ?? "auto") as "auto" | "native" | "wasm" | "js";
   const threads = num(flags, "threads");
   if (threads !== undefined && (threads < 1 || threads > 64)) throw new RangeError(`--threads must be in 1..64, got ${threads}`);
   if (backend === "js") return { kernels: jsKernels("f32") };

@@ -13,6 +13,7 @@ import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
 import { restoreTrainer } from "../resume.js";
 import { curveTitle, historySvg } from "../plot.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
+import { backendLabel } from "../kernels/label.js";
 import { formatDuration, Progress } from "./progress.js";
 
 /** Flag name → TrainConfig key, for every flag that sets a TrainConfig field. */
@@ -31,7 +32,12 @@ const DEFAULT_MAX_TIME = 180;
 
 export async function trainCommand(flags: Flags, positionals: string[], ctx: CliContext): Promise<number> {
   const json = bool(flags, "json");
-  const emit = (o: object) => ctx.out(JSON.stringify(o) + "\n");
+  // the first --json event also names the kernel backend (set once the kernels are open)
+  let backendTag: string | undefined;
+  const emit = (o: object) => {
+    ctx.out(JSON.stringify(backendTag ? { ...o, backend: backendTag } : o) + "\n");
+    backendTag = undefined;
+  };
   const say = (s: string) => { if (!json) ctx.out(s + "\n"); };
 
   const textPath = positionals[0] ?? defaultCorpusPath();
@@ -53,6 +59,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   const { kernels, notice } = await openKernels(flags);
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
+    backendTag = backendLabel(kernels);
 
     let trainer: Trainer;
     if (resumePath) {
@@ -100,7 +107,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     const budget = [cfg.maxSteps ? `${cfg.maxSteps} steps` : "", cfg.maxTime ? formatDuration(cfg.maxTime) : "", cfg.epochs ? `${cfg.epochs} epochs` : ""].filter(Boolean).join(" or ");
     say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${isDefault ? "the bundled Moby Dick" : textPath}`);
     say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
-    say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${kernels.name}`);
+    say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendLabel(kernels)}`);
     say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}`);
     say(`  checkpoints in ${outDir}/`);
 

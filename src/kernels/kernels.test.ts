@@ -1,8 +1,8 @@
-// One suite for every kernel, run against every backend available here: js (f32), js (f64), and wasm with 1
-// and 2 threads. Each kernel is compared with a naive float64 computation on seeded random data, over many
+// One suite for every kernel, run against every backend available here: js (f32), js (f64), wasm and native
+// (AVX-512 or AVX2 C kernels, see native/) with 1 and 2 threads. Each kernel is compared with a naive float64 computation on seeded random data, over many
 // shapes (tiny, odd, non-multiples of the SIMD widths and block sizes, sub-array views at odd offsets), with
-// tolerances by precision; NaN/Inf must propagate; and the wasm backend must give bit-identical results
-// with 1 and 2 threads (exact resume depends on it).
+// tolerances by precision; NaN/Inf must propagate; and the wasm and native backends must give bit-identical
+// results with 1 and 2 threads (exact resume depends on it).
 
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +12,9 @@ import { jsKernels } from "./js/index.js";
 import type { FloatArray, Kernels } from "./types.js";
 import { createWasmKernels, simdSupported, type WasmKernels } from "./wasm/backend.js";
 import { loadWasmKernelsNode, loadWasmModuleNode } from "./wasm/node.js";
-import { createKernels, defaultThreads } from "./select.js";
+import { backendLabel, createKernels, defaultThreads } from "./select.js";
+import { loadNativeKernelsNode, type NativeKernels } from "./native/backend.js";
+import { nativeSkipReason } from "../../test/backends.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // backends
@@ -23,9 +25,17 @@ const wasm1: WasmKernels | undefined = SIMD ? await loadWasmKernelsNode({ thread
 const wasm2: WasmKernels | undefined = SIMD
   ? await loadWasmKernelsNode({ threads: 2, spin: 20, parallelMinFlops: 0, parallelColdMinFlops: 0, parallelMinCells: 0 })
   : undefined;
+// Native: a missing addon fails here (npm test builds it) unless this CPU cannot run it (see test/backends.ts).
+const NATIVE_SKIP = nativeSkipReason();
+if (NATIVE_SKIP) console.log(`# native backend not tested: ${NATIVE_SKIP}`);
+const native1: NativeKernels | undefined = NATIVE_SKIP ? undefined : await loadNativeKernelsNode({ threads: 1 });
+const native2: NativeKernels | undefined = NATIVE_SKIP ? undefined
+  : await loadNativeKernelsNode({ threads: 2, spin: 20, parallelMinFlops: 0, parallelColdMinFlops: 0, parallelMinCells: 0 });
 after(() => {
   wasm1?.dispose();
   wasm2?.dispose();
+  native1?.dispose();
+  native2?.dispose();
 });
 
 interface Backend { label: string; k: Kernels; f64: boolean }
@@ -35,6 +45,8 @@ const BACKENDS: Backend[] = [
 ];
 if (wasm1) BACKENDS.push({ label: "wasm-1thread", k: wasm1, f64: false });
 if (wasm2) BACKENDS.push({ label: "wasm-2threads", k: wasm2, f64: false });
+if (native1) BACKENDS.push({ label: `native-${native1.isa}-1thread`, k: native1, f64: false });
+if (native2) BACKENDS.push({ label: `native-${native2.isa}-2threads`, k: native2, f64: false });
 
 // ---------------------------------------------------------------------------------------------------------
 // helpers
@@ -546,8 +558,10 @@ for (const { label, k, f64: isF64 } of BACKENDS) {
 // ---------------------------------------------------------------------------------------------------------
 // wasm only: 1 vs 2 threads, lifecycle, selection
 
-describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is not supported here" }, () => {
-  const w1 = wasm1!, w2 = wasm2!;
+type Threaded = Kernels & { stats(): { parallelCalls: number } };
+
+/** 1 vs 2 threads of one backend: every split path gives the bits of the unsplit one. */
+function threadSuite(label: string, w1: Threaded, w2: Threaded): void {
 
   /** The same random inputs in both backends' memories. */
   const pair = (n: number, r: () => number, off = 0): [FloatArray, FloatArray] => {
@@ -556,7 +570,7 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
     return [a, b];
   };
 
-  it("gemm is bit-identical with 1 and 2 threads (all transposes, beta 0/1, odd and LSTM shapes)", () => {
+  it(`${label}: gemm is bit-identical with 1 and 2 threads (all transposes, beta 0/1, odd and LSTM shapes)`, () => {
     const r = rng(53);
     const before = w2.stats().parallelCalls;
     const shapes: [number, number, number][] = [
@@ -579,7 +593,7 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
     assert.equal(w1.stats().parallelCalls, 0);
   });
 
-  it("the LSTM cell pair is bit-identical with 1 and 2 threads", () => {
+  it(`${label}: the LSTM cell pair is bit-identical with 1 and 2 threads`, () => {
     const r = rng(59);
     for (const [B, H] of [[2, 3], [5, 13], [32, 256], [64, 100]]) {
       const [g1, g2] = pair(B * 4 * H, r), [cp1, cp2] = pair(B * H, r);
@@ -597,9 +611,9 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
     }
   });
 
-  it("fused LSTM steps are bit-identical with 1 and 2 threads; a pack of another backend is refused", () => {
+  it(`${label}: fused LSTM steps are bit-identical with 1 and 2 threads; a pack of another backend is refused`, () => {
     const r = rng(67);
-    for (const [B, H] of [[1, 40], [3, 20], [32, 256], [5, 100]]) {
+    for (const [B, H] of [[1, 40], [3, 40], [32, 256], [5, 100]]) {
       const G = 4 * H;
       const [W1, W2] = pair(G * H, r), [hp1, hp2] = pair(B * H, r), [cp1, cp2] = pair(B * H, r);
       const [a1, a2] = pair(B * G, r), [c1, c2] = pair(B * H, r), [t1, t2] = pair(B * H, r), [h1, h2] = pair(B * H, r);
@@ -627,7 +641,7 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
     }
   });
 
-  it("lstmStep1 is bit-identical with 1 and 2 threads; a token outside the vocabulary is refused", () => {
+  it(`${label}: lstmStep1 is bit-identical with 1 and 2 threads; a token outside the vocabulary is refused`, () => {
     const r = rng(71);
     for (const [D, H] of [[83, 256], [40, 100]]) {
       const G = 4 * H;
@@ -647,6 +661,13 @@ describe("wasm backend: threads", { skip: SIMD ? false : "WebAssembly SIMD is no
       assert.throws(() => w1.lstmStep1(D, D, Wi1, bi1, bh1, hp1, Wh1, a, c, t, h, cp1, H), /outside the vocabulary/);
     }
   });
+}
+
+if (wasm1 && wasm2) describe("wasm backend: threads", () => threadSuite("wasm", wasm1, wasm2));
+if (native1 && native2) describe("native backend: threads", () => threadSuite("native", native1, native2));
+
+describe("wasm backend: lifecycle", { skip: SIMD ? false : "WebAssembly SIMD is not supported here" }, () => {
+  const w1 = wasm1!;
 
   it("default thresholds: a 2-thread backend splits big gemms only, and agrees bit for bit", async () => {
     const w = await loadWasmKernelsNode({ threads: 2 });
@@ -770,12 +791,16 @@ describe("createKernels (backend selection)", () => {
     assert.equal(notice, undefined);
   });
 
-  it("auto picks wasm where SIMD works (else js with a notice)", async () => {
+  it("auto picks native where the addon loads (else wasm with a notice saying why)", async () => {
     const { kernels, notice } = await createKernels({ backend: "auto", threads: 1 });
     try {
-      if (SIMD) {
-        assert.equal(kernels.name, "wasm");
+      if (native1) {
+        assert.equal(kernels.name, "native");
+        assert.equal(backendLabel(kernels), `native (${native1.isa})`);
         assert.equal(notice, undefined);
+      } else if (SIMD) {
+        assert.equal(kernels.name, "wasm");
+        assert.match(notice ?? "", /native backend unavailable.*; using wasm/);
       } else {
         assert.equal(kernels.name, "js");
         assert.match(notice ?? "", /SIMD/);
@@ -783,6 +808,24 @@ describe("createKernels (backend selection)", () => {
     } finally {
       kernels.dispose?.();
     }
+  });
+
+  it("without the addon: auto falls back to wasm saying why, and --backend native fails in one line", { skip: SIMD ? false : "no SIMD" }, () => {
+    const select = fileURLToPath(new URL("./select.js", import.meta.url));
+    const script = `
+      const { createKernels, backendLabel } = await import(${JSON.stringify(select)});
+      const { kernels, notice } = await createKernels({ backend: "auto", threads: 1 });
+      console.log(backendLabel(kernels) + " | " + notice);
+      kernels.dispose?.();
+      try { await createKernels({ backend: "native" }); console.log("native loaded?!"); }
+      catch (e) { console.log("error: " + e.message); }`;
+    const res = spawnSync(process.execPath, ["--input-type=module", "-e", script],
+      { encoding: "utf8", timeout: 30_000, env: { ...process.env, CHAR_LSTM_NATIVE_ADDON: "/nonexistent/char_lstm_native.node" } });
+    assert.equal(res.error, undefined, String(res.error));
+    assert.equal(res.status, 0, res.stderr);
+    const [auto, forced] = res.stdout.trim().split("\n");
+    assert.match(auto, /^wasm \| native backend unavailable: the native addon is not built .*; using wasm$/);
+    assert.match(forced, /^error: backend native: the native addon is not built/);
   });
 
   it("wasm with threads, and bad arguments are clear errors", { skip: SIMD ? false : "no SIMD" }, async () => {
@@ -793,9 +836,9 @@ describe("createKernels (backend selection)", () => {
     await assert.rejects(createKernels({ backend: "gpu" as "js" }), /unknown backend/);
   });
 
-  it("defaultThreads is between 1 and 4", () => {
-    const t = defaultThreads();
-    assert.ok(Number.isInteger(t) && t >= 1 && t <= 4);
+  it("defaultThreads is the number of available cores", async () => {
+    const os = await import("node:os");
+    assert.equal(defaultThreads(), Math.max(1, os.availableParallelism()));
   });
 });
 

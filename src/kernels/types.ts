@@ -25,7 +25,7 @@ export interface RecurrentPack {
 }
 
 export interface Kernels {
-  /** "js", "js-f64" or "wasm". */
+  /** "js", "js-f64", "wasm" or "native". */
   readonly name: string;
   readonly dtype: "f32" | "f64";
 

@@ -5,34 +5,16 @@
 // module, and (for threads > 1) a WorkerFactory that starts one worker running runWorkerLoop (see
 // node_pool.ts for Node; a browser would start Web Workers the same way). node.ts wires both up for Node.
 //
-// Memory: the TypeScript side owns the memory with a bump allocator. alloc(n) returns a Float32Array view at a
-// 64-byte-aligned offset; kernels pass view.byteOffset as the pointer, so there are no copies per call. The
-// memory is shared, and growing a shared memory never detaches existing views (each view keeps its own
-// SharedArrayBuffer object over the same, never-moving backing store), so we grow freely and old views stay
-// valid. There is no free: the model allocates its tensors once and reuses them.
-//
-// Threads: the calling thread does its share of a job itself and then waits for the workers (short spin, then
-// Atomics.wait), so the Kernels interface stays synchronous. Work is split so that each output element is
-// computed by exactly the same sequence of f32 operations whatever the thread count (gemm splits whole
-// columns or rows, never K): results are bit-identical for 1 and N threads, which exact resume relies on.
+// Memory: the arena (../arena.ts), a bump allocator over the shared memory; kernels take view.byteOffset as
+// the pointer, so there are no copies per call. Threads: the pool (../pool.ts), shared with the native
+// backend, which builds on this one (it keeps the wasm kernels it does not replace, in the same memory).
 
 import type { FloatArray, Kernels, RecurrentPack } from "../types.js";
-import { ARGS_BYTE, ASLEEP, CTRL_BYTES, DONE, ERR, MAX_ARGS, OP, OP_EXIT, SEQ, STATE, nextToken, opIndex, waitChange,
-         type OpName, type WorkerInit } from "./protocol.js";
-import { PAGE, webAssembly, type WasmBytes, type WasmMemory, type WasmModule } from "./wasm_api.js";
+import { createArena, type Arena } from "../arena.js";
+import { createPool, part, type Pool, type WorkerFactory } from "../pool.js";
+import { webAssembly, type WasmBytes, type WasmMemory, type WasmModule } from "./wasm_api.js";
 
-/** A started worker, as the backend sees it. */
-export interface PoolWorker {
-  /** Stops the worker for good (after it was sent OP_EXIT). */
-  terminate(): void;
-}
-
-/**
- * Starts one worker that instantiates init.module with init.memory as env.memory and then calls
- * runWorkerLoop(instance.exports, init.memory, init.ctrl, init.spin, ready); resolves once `ready` was
- * called. The worker must not keep its host alive on its own (Node: worker.unref()).
- */
-export type WorkerFactory = (init: WorkerInit) => Promise<PoolWorker>;
+export type { PoolWorker, WorkerFactory } from "../pool.js";
 
 export interface WasmKernelsOptions {
   /** A compiled dist/kernels.wasm; or give `bytes`. */
@@ -110,7 +92,7 @@ export function simdSupported(): boolean {
   }
 }
 
-interface Exports {
+export interface WasmExports {
   gemmScratchBytes(): number;
   gemm(tA: number, tB: number, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number,
        C: number, ldc: number, beta: number, scratch: number): void;
@@ -146,31 +128,35 @@ interface Exports {
   sgd(p: number, g: number, m: number, n: number, lr: number, momentum: number): void;
 }
 
-interface Slot {
-  worker: PoolWorker;
-  i32: Int32Array;
-  args: Float64Array;
-  seq: number;
-}
-
 /** This backend's RecurrentPack: a region of the memory (byte offset `ptr`). */
 class WasmPack implements RecurrentPack {
   constructor(readonly H: number, readonly ptr: number, readonly owner: object) {}
 }
 
-const ALIGN = 64;
-/** Least time between two nudges of sleeping workers (see worthSplitting). */
-const NUDGE_MS = 10;
-const MAX_PAGES = 65536;        // what dist/kernels.wasm declares (4 GiB)
-const MIN_GROW_BYTES = 16 << 20;
+/** What the native backend builds on: the wasm kernels object and the pieces under it. */
+export interface WasmCore {
+  kernels: WasmKernels;
+  arena: Arena;
+  pool: Pool;
+  exports: WasmExports;
+  /** Byte offset of the vector-math constants table. */
+  consts: number;
+  /** Byte offsets of each thread's gemm scratch (index 0: the calling thread). */
+  scratch: readonly number[];
+}
 
 /** Creates the wasm backend. Rejects when WebAssembly/SIMD/shared memory is missing or the module is invalid. */
 export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmKernels> {
+  return (await createWasmCore(opts)).kernels;
+}
+
+/**
+ * The wasm backend and its arena and pool. `native`: the addon file every pool worker loads as well (the
+ * native backend runs its kernels on the same workers).
+ */
+export async function createWasmCore(opts: WasmKernelsOptions & { native?: string }): Promise<WasmCore> {
   const wa = webAssembly();
   if (!wa) throw new Error("this runtime has no WebAssembly");
-  if (typeof SharedArrayBuffer === "undefined") {
-    throw new Error("SharedArrayBuffer is unavailable (a browser page needs cross-origin isolation)");
-  }
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
   if (threads > 1 && !opts.workerFactory) throw new Error(`threads = ${threads} needs a workerFactory`);
   const spin = Math.max(0, opts.spin ?? 50);
@@ -184,158 +170,32 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     module = await wa.compile(opts.bytes);
   }
 
-  // The memory: one shared arena, owned here. Some hosts refuse a 4 GiB reservation: retry smaller.
-  let maxPages = Math.min(MAX_PAGES, Math.max(1, Math.floor((opts.maxMemoryBytes ?? MAX_PAGES * PAGE) / PAGE)));
-  let memory: WasmMemory | undefined;
-  for (;;) {
-    try {
-      memory = new wa.Memory({ initial: Math.min(256, maxPages), maximum: maxPages, shared: true });
-      break;
-    } catch (e) {
-      if (maxPages <= 4096) throw e;
-      maxPages = Math.floor(maxPages / 2);
-    }
-  }
-  const mem = memory;
+  const arena = createArena(opts.maxMemoryBytes);
+  const mem = arena.memory;
+  const reserve = arena.reserve;
   const instance = await wa.instantiate(module, { env: { memory: mem } });
-  const x = instance.exports as unknown as Exports;
-
-  // Bump allocator. Page 0 stays unused (no real buffer sits at address 0).
-  let top = PAGE;
-  const ensure = (end: number): void => {
-    const have = mem.buffer.byteLength;
-    if (end <= have) return;
-    const want = Math.max(end - have, MIN_GROW_BYTES, have >>> 3);
-    const pages = Math.min(Math.ceil(want / PAGE), maxPages - have / PAGE);
-    if (have + pages * PAGE < end) {
-      throw new RangeError(`wasm backend: out of memory (${end} bytes needed, limit ${maxPages * PAGE})`);
-    }
-    mem.grow(pages);
-  };
-  const reserve = (bytes: number): number => {
-    const off = Math.ceil(top / ALIGN) * ALIGN;
-    ensure(off + bytes);
-    top = off + bytes;
-    return off;
-  };
+  const x = instance.exports as unknown as WasmExports;
 
   // The constants table of the vector math (exp, σ, tanh): written once, read by every thread.
   const consts = reserve(x.mathConstantsBytes());
   x.writeMathConstants(consts);
 
-  // Per-thread gemm scratch and per-worker control blocks.
+  // Per-thread gemm scratch, then the pool (its control blocks live in the arena too).
   const scratchBytes = x.gemmScratchBytes();
   const scratchFloats = Math.floor(scratchBytes / 4);
   const scratch: number[] = [];
   for (let t = 0; t < threads; t++) scratch.push(reserve(scratchBytes));
-  const ctrls: number[] = [];
-  for (let t = 1; t < threads; t++) {
-    const off = reserve(CTRL_BYTES);
-    new Uint8Array(mem.buffer, off, CTRL_BYTES).fill(0);
-    ctrls.push(off);
-  }
-  let slots: Slot[] = [];
-  if (threads > 1) {
-    const started = await Promise.allSettled(
-      ctrls.map((ctrl) => opts.workerFactory!({ module, memory: mem, ctrl, spin })));
-    const failed = started.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
-    if (failed) {
-      for (const s of started) if (s.status === "fulfilled") s.value.terminate();
-      throw new Error(`wasm backend: a worker failed to start: ${String((failed.reason as Error)?.message ?? failed.reason)}`);
-    }
-    slots = started.map((s, w) => ({
-      worker: (s as PromiseFulfilledResult<PoolWorker>).value,
-      i32: new Int32Array(mem.buffer, ctrls[w], CTRL_BYTES / 4),
-      args: new Float64Array(mem.buffer, ctrls[w] + ARGS_BYTE, MAX_ARGS),
-      seq: 0,
-    }));
-  }
-  let parallelCalls = 0, revoked = 0;
+  const pool = await createPool({
+    arena, threads, spin, workerFactory: opts.workerFactory, module, native: opts.native,
+    parallelMinFlops, parallelColdMinFlops, label: "wasm backend",
+  });
 
-  // ---- handoff ----
   type Fn = (...args: number[]) => void;
-  const fns = new Map<OpName, Fn>([
-    ["gemm", x.gemm], ["gemv", x.gemv], ["lstmCellForward", x.lstmCellForward], ["lstmCellBackward", x.lstmCellBackward],
-    ["lstmStepForward", x.lstmStepForward], ["lstmStepBackward", x.lstmStepBackward], ["lstmStep1", x.lstmStep1],
-  ] as [OpName, Fn][]);
-  const post = (s: Slot, op: number, args: readonly number[]): void => {
-    for (let i = 0; i < args.length; i++) s.args[i] = args[i];
-    s.seq = nextToken(s.seq);
-    Atomics.store(s.i32, OP, op);
-    Atomics.store(s.i32, STATE, s.seq);
-    Atomics.store(s.i32, SEQ, s.seq);
-    Atomics.notify(s.i32, SEQ);
-  };
-
-  /**
-   * Runs one kernel split into jobs: jobs[0] on the calling thread, jobs[t] on worker t−1. Then each worker
-   * share that is still unclaimed is revoked and run here (a descheduled worker costs nothing but its
-   * share), and claimed ones are waited for. `scratchArg`: the index of the per-thread scratch pointer in
-   * a job (gemm), replaced by this thread's when a share is run here. An error of a share run here wins
-   * (rethrown once no worker is still running); otherwise a worker's failure becomes an error here.
-   */
-  const runSplit = (op: OpName, jobs: number[][], scratchArg = -1): void => {
-    const fn = fns.get(op)!, code = opIndex(op);
-    for (let t = 1; t < jobs.length; t++) post(slots[t - 1], code, jobs[t]);
-    parallelCalls++;
-    let err: unknown, failed = false;
-    const here = (job: number[]): void => {
-      if (err !== undefined) return;
-      if (scratchArg >= 0) job[scratchArg] = scratch[0];
-      try {
-        fn(...job);
-      } catch (e) {
-        err = e ?? new Error("wasm backend: kernel failed");
-      }
-    };
-    here(jobs[0]);
-    for (let t = 1; t < jobs.length; t++) {
-      const s = slots[t - 1];
-      if (Atomics.compareExchange(s.i32, STATE, s.seq, 0) === s.seq) {
-        revoked++;
-        here(jobs[t]);
-        continue;
-      }
-      let done = Atomics.load(s.i32, DONE);
-      while (done !== s.seq) done = waitChange(s.i32, DONE, done, spin);
-      if (Atomics.load(s.i32, ERR) !== 0) {
-        Atomics.store(s.i32, ERR, 0);
-        failed = true;
-      }
-    }
-    if (err !== undefined) throw err;
-    if (failed) throw new Error("wasm backend: a kernel failed in a worker thread (out-of-bounds buffer or shape?)");
-  };
-
-  let lastNudge = -Infinity;
-  /**
-   * Whether a job of this many flops should be split now (see parallelColdMinFlops). A small job finding a
-   * worker asleep runs here, and the sleepers are nudged awake (they spin for the next job). `recurring`:
-   * the job comes back every few µs (a generation step), so nudge every time; other small jobs nudge at most
-   * once per NUDGE_MS, since a wake-up costs the caller too (a syscall and, in a VM, an interrupt to the other
-   * core), which sparse small jobs (batch-1 training) would pay on every step for nothing (measured: 10% at
-   * config a when every small job nudged).
-   */
-  const worthSplitting = (flops: number, recurring = false): boolean => {
-    if (slots.length === 0 || flops < parallelMinFlops) return false;
-    if (flops >= parallelColdMinFlops) return true;
-    let awake = true;
-    for (const s of slots) if (Atomics.load(s.i32, ASLEEP) !== 0) awake = false;
-    if (!awake) {
-      const now = performance.now();
-      if (recurring || now - lastNudge > NUDGE_MS) {
-        lastNudge = now;
-        for (const s of slots) if (Atomics.load(s.i32, ASLEEP) !== 0) Atomics.notify(s.i32, SEQ);
-      }
-    }
-    return awake;
-  };
-
-  /** [start, end) of part t when `total` is cut into `parts` pieces, each a multiple of `align`. */
-  const part = (total: number, parts: number, align: number, t: number): [number, number] => {
-    const size = Math.ceil(total / parts / align) * align;
-    return [Math.min(total, t * size), Math.min(total, (t + 1) * size)];
-  };
+  const worthSplitting = pool.worthSplitting;
+  /** Runs a wasm export split into jobs (see Pool.runSplit); `scratchArg`: the job's gemm scratch pointer. */
+  const runSplit = (op: "gemm" | "gemv" | "lstmCellForward" | "lstmCellBackward" | "lstmStepForward" |
+                          "lstmStepBackward" | "lstmStep1", jobs: number[][], scratchArg = -1): void =>
+    pool.runSplit(op, x[op] as Fn, jobs, scratchArg >= 0 ? (job) => { job[scratchArg] = scratch[0]; } : undefined);
 
   const gemm = (transA: boolean, transB: boolean, M: number, N: number, K: number,
                 A: FloatArray, B: FloatArray, C: FloatArray, beta: 0 | 1): void => {
@@ -343,7 +203,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
     const lda = transA ? M : K, ldb = transB ? K : N;
     const a = A.byteOffset, b = B.byteOffset, c = C.byteOffset;
-    const T = slots.length + 1;
+    const T = pool.threads;
     const par = worthSplitting(2 * M * N * K);
 
     // One-row A (batch-1 sampling) and one-column B: a gemv over the long dimension, streaming the matrix.
@@ -385,7 +245,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
   // The LSTM cell pair splits batch rows once a step is big enough to pay for the handoff.
   // The backward pass is ~6x cheaper per unit than the forward one (no exp), so it needs 4x the units.
   const cellRows = (B: number, H: number, cost: number): number =>
-    (slots.length > 0 && B > 1 && B * H * cost >= parallelMinCells ? slots.length + 1 : 1);
+    (pool.threads > 1 && B > 1 && B * H * cost >= parallelMinCells ? pool.threads : 1);
 
   const lstmCellForward = (gates: FloatArray, c: FloatArray, tanhC: FloatArray, h: FloatArray,
                            cPrev: FloatArray, B: number, H: number): void => {
@@ -429,7 +289,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
   };
   /** The unit ranges of a step of 2·B·4H·H flops: one range, or one per thread. */
   const unitParts = (B: number, H: number): [number, number][] => {
-    const T = slots.length + 1;
+    const T = pool.threads;
     if (!worthSplitting(8 * B * H * H)) return [[0, H]];
     const out: [number, number][] = [];
     for (let t = 0; t < T; t++) {
@@ -467,7 +327,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
   const lstmStep1: Kernels["lstmStep1"] = (xin, D, Wih, bih, bhh, hPrev, Whh, a, c, tanhC, h, cPrev, H) => {
     const token = typeof xin === "number";
     if (token && !(Number.isInteger(xin) && xin >= 0 && xin < D)) throw new RangeError(`token ${xin} outside the vocabulary of ${D}`);
-    const G = 4 * H, T = slots.length + 1;
+    const G = 4 * H, T = pool.threads;
     const job = (r0: number, r1: number): number[] =>
       [token ? xin : xin.byteOffset, token ? -D : D, Wih.byteOffset, bih.byteOffset, bhh.byteOffset, hPrev.byteOffset,
        Whh.byteOffset, a.byteOffset, H, r0, r1];
@@ -484,20 +344,13 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     x.lstmCellForward(a.byteOffset, c.byteOffset, tanhC.byteOffset, h.byteOffset, cPrev.byteOffset, 1, H, consts);
   };
 
-  let disposed = false;
   const kernels: WasmKernels = {
     name: "wasm",
     dtype: "f32",
-    get threads() { return slots.length + 1; },
+    get threads() { return pool.threads; },
     memory: mem,
-    alloc(n: number): Float32Array {
-      const off = reserve(n * 4);
-      return new Float32Array(mem.buffer, off, n).fill(0);
-    },
-    allocInt(n: number): Int32Array {
-      const off = reserve(n * 4);
-      return new Int32Array(mem.buffer, off, n).fill(0);
-    },
+    alloc: arena.alloc,
+    allocInt: arena.allocInt,
     gemm,
     addBias: (out, bias, R, N) => x.addBias(out.byteOffset, bias.byteOffset, R, N),
     sumRows: (db, d, R, N) => x.sumRows(db.byteOffset, d.byteOffset, R, N),
@@ -524,17 +377,8 @@ export async function createWasmKernels(opts: WasmKernelsOptions): Promise<WasmK
     rmsprop: (p, g, v, n, lr, alpha, eps) => x.rmsprop(p.byteOffset, g.byteOffset, v.byteOffset, n, lr, alpha, eps),
     adagrad: (p, g, v, n, lr, eps) => x.adagrad(p.byteOffset, g.byteOffset, v.byteOffset, n, lr, eps),
     sgd: (p, g, m, n, lr, momentum) => x.sgd(p.byteOffset, g.byteOffset, m.byteOffset, n, lr, momentum),
-    stats: () => ({ parallelCalls, revokedShares: revoked, allocatedBytes: top - PAGE, memoryBytes: mem.buffer.byteLength }),
-    dispose(): void {
-      if (disposed) return;
-      disposed = true;
-      const old = slots;
-      slots = [];
-      for (const s of old) {
-        post(s, OP_EXIT, []);
-        s.worker.terminate();
-      }
-    },
+    stats: () => ({ ...pool.stats(), allocatedBytes: arena.allocatedBytes(), memoryBytes: mem.buffer.byteLength }),
+    dispose: () => pool.dispose(),
   };
-  return kernels;
+  return { kernels, arena, pool, exports: x, consts, scratch };
 }

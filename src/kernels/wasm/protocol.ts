@@ -1,5 +1,5 @@
 // The handoff protocol between the thread that calls the kernels and the pool's workers, shared by the
-// backend (src/kernels/wasm/backend.ts) and every worker entry (node_worker.ts for Node, runPoolWorker in
+// pool (src/kernels/pool.ts) and every worker entry (node_worker.ts for Node, runPoolWorker in
 // browser.ts for Web Workers). Platform-neutral: no Node imports.
 //
 // Each worker owns a 256-byte control block inside the shared wasm memory:
@@ -42,7 +42,10 @@ export const nextToken = (seq: number): number => (seq >= CLAIMED - 1 ? 1 : seq 
 
 /** Exports a worker may be asked to run, by index. */
 export const OPS = ["gemm", "gemv", "lstmCellForward", "lstmCellBackward", "lstmStepForward", "lstmStepBackward",
-                     "lstmStep1"] as const;
+                     "lstmStep1",
+                     // the native backend's (addon functions, present in workers started with `native`)
+                     "nativeGemm", "nativeGemv", "nativeLstmCellForward", "nativeLstmCellBackward",
+                     "nativeLstmStepForward", "nativeLstmStepBackward", "nativeLstmStep1"] as const;
 export type OpName = (typeof OPS)[number];
 export const opIndex = (name: OpName): number => OPS.indexOf(name);
 
@@ -54,6 +57,8 @@ export interface WorkerInit {
   ctrl: number;
   /** Microseconds to spin before Atomics.wait. */
   spin: number;
+  /** File of the native addon to load as well (Node only): its functions run as the native* ops. */
+  native?: string;
 }
 
 let waitForbidden = false;

@@ -1,0 +1,72 @@
+// Installing never fails for want of a compiler, and the package then runs on wasm and says so once.
+// The packed tarball (what npm publishes) is unpacked as a dependency of a temporary project, as
+// `npm install --ignore-scripts` leaves it: no addon built. Training there runs on wasm with one notice.
+// Then its install script runs with CC/CXX naming a compiler that does not exist: it exits 0 with one line,
+// and training still runs on wasm. Bounded: every child has a kill timer.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+test("a tarball installed without its install script, or without a compiler, trains on wasm and says so once", { timeout: 240_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "char-lstm-install-"));
+  try {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const pack = spawnSync(npm, ["pack", "--ignore-scripts", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    assert.equal(pack.status, 0, pack.stderr);
+    const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"));
+    assert.ok(tgz, "npm pack wrote a tarball");
+    const app = join(dir, "app"), pkg = join(app, "node_modules", "char-lstm");
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", type: "module" }));
+    const untar = spawnSync("tar", ["xzf", join(dir, tgz), "-C", pkg, "--strip-components=1"], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(untar.status, 0, untar.stderr);
+    // what a build needs travels in the tarball; no build output does
+    for (const f of ["binding.gyp", "native/gemm.c", "native/addon.c", "tools/build-native.mjs", "dist/kernels.wasm"]) {
+      assert.ok(existsSync(join(pkg, f)), `${f} is in the tarball`);
+    }
+    assert.ok(!existsSync(join(pkg, "build")), "no prebuilt addon in the tarball");
+    // the one runtime dependency, from this checkout
+    mkdirSync(join(app, "node_modules", "@stdlib"), { recursive: true });
+    for (const d of readdirSync(join(ROOT, "node_modules", "@stdlib"))) {
+      symlinkSync(join(ROOT, "node_modules", "@stdlib", d), join(app, "node_modules", "@stdlib", d));
+    }
+
+    const train = (): { out: string; err: string } => {
+      const env = { ...process.env };
+      delete env.CHAR_LSTM_NATIVE_ADDON;
+      const r = spawnSync(process.execPath, [join(pkg, "bin", "char-lstm.mjs"), "train", "--max-steps", "3", "--layers", "1",
+        "--hidden", "16", "--batch", "2", "--seq", "8", "--threads", "1", "--out", join(app, "run")],
+        { cwd: app, encoding: "utf8", timeout: 60_000, env });
+      assert.equal(r.status, 0, r.stderr);
+      return { out: r.stdout, err: r.stderr };
+    };
+    const notice = /^char-lstm: native backend unavailable: the native addon is not built .*; using wasm$/m;
+
+    // 1. as `npm install --ignore-scripts` leaves it
+    let r = train();
+    assert.match(r.err, notice);
+    assert.equal(r.err.match(/native backend unavailable/g)?.length, 1, "said once");
+    assert.match(r.out, /backend wasm\b/);
+
+    // 2. its install script with no usable compiler: one line, exit 0, still no addon
+    const env: NodeJS.ProcessEnv = { ...process.env, CC: join(dir, "no-such-cc"), CXX: join(dir, "no-such-c++") };
+    delete env.npm_config_node_gyp;
+    const build = spawnSync(process.execPath, [join(pkg, "tools", "build-native.mjs")], { cwd: pkg, encoding: "utf8", timeout: 180_000, env });
+    assert.equal(build.error, undefined, String(build.error));
+    assert.equal(build.status, 0, build.stderr);
+    assert.match(build.stderr, /char-lstm: native kernels not built \(.*\); char-lstm will use its WebAssembly backend/);
+    assert.ok(!existsSync(join(pkg, "build", "Release", "char_lstm_native.node")));
+    r = train();
+    assert.match(r.err, notice);
+    assert.match(r.out, /backend wasm\b/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
