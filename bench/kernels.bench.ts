@@ -1,6 +1,6 @@
 // Kernel micro-benchmark: validate, then time, each kernel per backend at LSTM shapes.
 //
-//   npm run bench:kernels                       # js, wasm 1 thread, wasm 2 threads
+//   npm run bench:kernels                       # js, wasm and native (where built), 1 and 2 threads
 //   node dist/bench/kernels.bench.js --quick    # shorter timings, fewer shapes
 //   node dist/bench/kernels.bench.js --threads 4 --spin 0 --budget 0.5 --rounds 5
 //
@@ -13,6 +13,7 @@ import { jsKernels } from "../src/kernels/js/index.js";
 import type { FloatArray, Kernels } from "../src/kernels/types.js";
 import { loadWasmKernelsNode } from "../src/kernels/wasm/node.js";
 import type { WasmKernels } from "../src/kernels/wasm/backend.js";
+import { loadNativeKernelsNode, nativeUnavailable } from "../src/kernels/native/backend.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
@@ -34,6 +35,12 @@ const w1 = await loadWasmKernelsNode({ threads: 1 });
 const wN = THREADS > 1 ? await loadWasmKernelsNode({ threads: THREADS, spin: SPIN }) : undefined;
 const BACKENDS: Bk[] = [{ label: "js", k: js }, { label: "wasm-1t", k: w1 }];
 if (wN) BACKENDS.push({ label: `wasm-${THREADS}t`, k: wN });
+const noNative = nativeUnavailable();
+const n1 = noNative ? undefined : await loadNativeKernelsNode({ threads: 1 });
+if (n1) {
+  BACKENDS.push({ label: "native-1t", k: n1 });
+  if (THREADS > 1) BACKENDS.push({ label: `native-${THREADS}t`, k: await loadNativeKernelsNode({ threads: THREADS, spin: SPIN }) });
+}
 
 let seed = 12345;
 const rand = (): number => {
@@ -146,6 +153,10 @@ function gemmCase(tA: boolean, tB: boolean, M: number, N: number, K: number, wha
 
 console.log(`kernel benchmark: node ${process.version}, threads ${THREADS}, spin ${SPIN} µs, ` +
   `budget ${BUDGET_S} s per case and backend, best of ${ROUNDS} rounds`);
+if (n1) {
+  console.log(`native: ${n1.isa}; FMA peak of one core (register-only FMA chains, best of ~0.5 s): ` +
+    `${n1.peakGflops(500).toFixed(0)} GFLOP/s`);
+} else console.log(`native: not measured (${noNative})`);
 
 header("gemm, shapes from the brief", "GFLOP/s");
 gemmCase(false, false, 32, 1024, 256);
@@ -166,6 +177,18 @@ for (const B of Bs) {
 }
 for (const H of Hs) gemmCase(false, true, T * 32, 80, H, `head V80 H${H}`);
 for (const H of Hs) gemmCase(false, true, 1, 4 * H, H, `sample B1 H${H}`);
+
+header("fused LSTM step forward (product against packed W_hh + cell)", "GFLOP/s of the product");
+for (const B of Bs) {
+  for (const H of Hs) {
+    const G = 4 * H;
+    const W = data(G * H, -0.1, 0.1), hp = data(B * H), cp = data(B * H), a0 = data(B * G), a = data(B * G);
+    const c = data(B * H), tc = data(B * H), h = data(B * H);
+    const packs = BACKENDS.map(({ k }, i) => { const p = k.allocRecurrentPack(H); k.packRecurrent(p, W[i], "forward"); return p; });
+    bench(`step fwd B${B} H${H}`, (i) => BACKENDS[i].k.lstmStepForward(a[i], hp[i], W[i], packs[i], c[i], tc[i], h[i], cp[i], B, H),
+      (i) => h[i], 1e-4, { flops: 2 * B * G * H, reset: (i) => a[i].set(a0[i]), skipJs: true });
+  }
+}
 
 header("LSTM cell and other kernels", "µs per call");
 for (const B of Bs) {

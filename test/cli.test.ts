@@ -30,6 +30,9 @@ for (const backend of ["js", "auto"]) {
     const a = await cli("train", textPath, ...small, "--max-steps", "40", "--eval-every", "20", "--out", runA, "--json", "--backend", backend);
     assert.equal(a.code, 0, a.err);
     const events = a.out.trim().split("\n").map((l) => JSON.parse(l));
+    // the first event names the kernel backend, and only the first
+    assert.match(events[0].backend, backend === "js" ? /^js$/ : /^(native \((avx512|avx2)\)|wasm)$/);
+    assert.ok(events.slice(1).every((e) => e.backend === undefined));
     const steps = events.filter((e) => e.event === "step");
     assert.equal(steps.length, 40);
     for (const key of ["step", "epoch", "loss", "bpc", "chars_per_s", "lr"]) assert.equal(typeof steps[0][key], "number", key);
