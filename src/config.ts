@@ -67,6 +67,8 @@ export interface TrainConfig {
   checkpointEvery: number;
   /** Seed for initialization, dropout and batching. */
   seed: number;
+  /** Added to the forget-gate slice of every bias_ih at init (0: PyTorch's init exactly). */
+  forgetBias: number;
   /** Non-finite steps in a row that end the run with an error. */
   maxBadSteps: number;
   /** Early stopping: end the run after this many evaluations without a new best validation loss; 0 = off. */
@@ -105,6 +107,7 @@ export const defaultTrain = {
   sampleLength: 200,
   checkpointEvery: 200,
   seed: 1,
+  forgetBias: 0,
   maxBadSteps: 5,
   patience: 0,
 } satisfies TrainConfig;
@@ -150,6 +153,7 @@ export function validateTrain(c: TrainConfig): void {
   int(c.maxBadSteps, "max-bad-steps", 1);
   int(c.patience, "patience", 0);
   if (c.patience && !c.evalEvery) throw new RangeError("--patience counts evaluations: it needs --eval-every N (not 0)");
+  real(c.forgetBias, "forget-bias", -100, 100);
   if (!["adam", "rmsprop", "adagrad", "sgd"].includes(c.optimizer)) throw new RangeError(`--optimizer must be adam, rmsprop, adagrad or sgd, got ${c.optimizer}`);
   if (!["norm", "value"].includes(c.clipMode)) throw new RangeError(`--clip-mode must be norm or value, got ${c.clipMode}`);
   if (!["none", "step", "cosine"].includes(c.decay)) throw new RangeError(`--decay must be none, step or cosine, got ${c.decay}`);

@@ -19,7 +19,7 @@ import type { FloatArray, Kernels } from "./kernels/types.js";
 import { linearBackward, linearForward } from "./nn/linear.js";
 import { allocLSTMCache, lstmBackward, lstmForward, type LSTMCache, type LSTMInput } from "./nn/lstm.js";
 import { softmaxXentForwardBackward } from "./nn/softmax_xent.js";
-import { initParams, paramCount, paramSpec, paramViews, type ParamSpec, type ParamViews } from "./params.js";
+import { initParams, paramCount, paramSpec, paramViews, type InitOptions, type ParamSpec, type ParamViews } from "./params.js";
 import type { Rng } from "./rng.js";
 
 export interface Workspace {
@@ -54,8 +54,8 @@ export class CharLSTM {
   readonly p: ParamViews;
   readonly g: ParamViews;
 
-  /** A model with PyTorch-style random init from `rng`, or all zeros (to be loaded) without one. */
-  constructor(config: ModelConfig, kernels: Kernels, rng?: Rng) {
+  /** A model with PyTorch's init drawn from `rng` (params.ts initParams), or all zeros (to be loaded) without one. */
+  constructor(config: ModelConfig, kernels: Kernels, rng?: Rng, init: InitOptions = {}) {
     this.config = { ...config };
     this.kernels = kernels;
     const { specs, total } = paramSpec(config);
@@ -64,7 +64,7 @@ export class CharLSTM {
     this.grads = kernels.alloc(total);
     this.p = paramViews(this.params, specs, config.layers);
     this.g = paramViews(this.grads, specs, config.layers);
-    if (rng) initParams(this.params, specs, config, rng);
+    if (rng) initParams(this.params, specs, config, rng, init);
   }
 
   /** Trainable parameters (excluding alignment padding). */

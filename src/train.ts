@@ -83,7 +83,7 @@ export class Trainer {
   /** A fresh run: a model initialized from `config.seed`. */
   static create(corpus: Corpus, model: Omit<ModelConfig, "vocabSize">, config: TrainConfig, kernels: Kernels): Trainer {
     const rng = new Rng(config.seed);
-    const m = new CharLSTM({ ...model, vocabSize: corpus.vocab.size }, kernels, rng);
+    const m = new CharLSTM({ ...model, vocabSize: corpus.vocab.size }, kernels, rng, { forgetBias: config.forgetBias });
     return new Trainer(m, corpus, config, {
       step: 0, epoch: 0, window: 0, rng: rng.state(), optT: 0, lrScale: 1, badSteps: 0, bestVal: null, history: [], seconds: 0,
     });

@@ -35,8 +35,8 @@ PyTorch LSTM conventions to match
       h' = o * tanh(c')
 * PyTorch has TWO bias vectors per layer, b_ih and b_hh; both are added.
   (A single-bias implementation must use b = b_ih + b_hh.)
-* Our init convention: PyTorch default init, then +1.0 on the forget-gate
-  slice [H:2H] of every bias_ih_l{k} (bias_hh is left as is).
+* Our init convention: PyTorch's default init exactly (every tensor
+  U(-1/sqrt(H), 1/sqrt(H)), no forget-gate offset), as char-lstm's.
 
 safetensors layout
 ------------------
@@ -171,10 +171,7 @@ def main():
     torch.set_default_dtype(torch.float64)
     torch.manual_seed(SEED)
 
-    model = CharLSTM(V, H, L, dropout=0.0).double()
-    with torch.no_grad():
-        for k in range(L):
-            getattr(model.lstm, f"bias_ih_l{k}")[H : 2 * H] += 1.0  # forget-gate bias +1
+    model = CharLSTM(V, H, L, dropout=0.0).double()   # PyTorch's own init, no forget-gate offset
 
     param_names = [name for name, _ in model.named_parameters()]
     init_params = {name: p.detach().clone() for name, p in model.named_parameters()}
@@ -244,7 +241,7 @@ def main():
         "torch_version": torch.__version__,
         "note": (
             "PyTorch float64 reference for char-lstm: nn.LSTM (time-major, gates i,f,g,o, "
-            "biases b_ih+b_hh, +1 forget bias on bias_ih) + Linear head; window-0 "
+            "biases b_ih+b_hh, PyTorch's default init) + Linear head; window-0 "
             "forward/backward from random (h0,c0); 5-step Adam (betas 0.9,0.999, eps 1e-8) "
             "with truncated BPTT from zero state and grad-norm clip."
         ),

@@ -21,14 +21,15 @@ import torch.nn.functional as F
 
 
 class CharLSTM(nn.Module):
-    def __init__(self, V, H, L):
+    def __init__(self, V, H, L, forget_bias=0.0):
         super().__init__()
         self.V = V
         self.lstm = nn.LSTM(input_size=V, hidden_size=H, num_layers=L)
         self.head = nn.Linear(H, V)
-        with torch.no_grad():   # char-lstm's init: forget-gate slice of bias_ih at +1
-            for k in range(L):
-                getattr(self.lstm, f"bias_ih_l{k}")[H:2 * H] = 1.0
+        if forget_bias:   # char-lstm's --forget-bias X: added to the forget-gate slice of bias_ih
+            with torch.no_grad():
+                for k in range(L):
+                    getattr(self.lstm, f"bias_ih_l{k}")[H:2 * H] += forget_bias
 
     def forward(self, x, state):
         out, state = self.lstm(F.one_hot(x, self.V).float(), state)
@@ -63,6 +64,7 @@ def main():
     ap.add_argument("--val-frac", type=float, default=0.05)
     ap.add_argument("--test-frac", type=float, default=0.05)
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--forget-bias", type=float, default=0.0, help="as char-lstm's --forget-bias (0: PyTorch's init)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -77,7 +79,7 @@ def main():
     val = data[n - n_val - n_test: n - n_test]
     V, B, T = len(chars), args.batch, args.seq
 
-    model = CharLSTM(V, args.hidden, args.layers)
+    model = CharLSTM(V, args.hidden, args.layers, args.forget_bias)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     S = (len(train) - 1) // B
     streams = train[: B * S + 1]

@@ -15,7 +15,7 @@ DEFAULT_TRAIN = {
     "decay": "none", "decayRate": 0.5, "decayEvery": 1000, "lrMin": 0,
     "maxSteps": 0, "maxTime": 0, "epochs": 0,
     "evalEvery": 200, "sampleEvery": 200, "sampleLength": 200, "checkpointEvery": 200,
-    "seed": 1, "maxBadSteps": 5, "patience": 0,
+    "seed": 1, "forgetBias": 0.0, "maxBadSteps": 5, "patience": 0,
 }
 
 # What a resumed run may change (src/cli/train.ts RESUMABLE); everything else comes from the checkpoint.

@@ -46,11 +46,12 @@ class CharLSTM(nn.Module):
         return z, z.clone()
 
     @torch.no_grad()
-    def init_from_seed(self, seed):
-        """char-lstm's init for `--seed seed`, bit for bit; returns the RNG state after it (what a fresh
-        char-lstm run carries in its checkpoint)."""
+    def init_from_seed(self, seed, forget_bias=0.0):
+        """char-lstm's init for `--seed seed [--forget-bias X]`, bit for bit (PyTorch's own distribution,
+        drawn from char-lstm's PRNG); returns the RNG state after it (what a fresh char-lstm run carries in
+        its checkpoint)."""
         rng = Rng(seed)
-        values = init_params(self.specs(), self.H, rng)
+        values = init_params(self.specs(), self.H, rng, forget_bias)
         sd = self.state_dict()
         for name, a in values.items():
             sd[name].copy_(torch.from_numpy(a))

@@ -55,9 +55,11 @@ class Rng:
         return (self.next_u32() >> 8) / 16777216
 
 
-def init_params(specs, hidden, rng):
-    """{name: float32 numpy array}: every tensor U(-1/sqrt(H), 1/sqrt(H)) drawn in spec order from `rng`,
-    then the forget-gate slice [H, 2H) of every bias_ih at +1 (src/params.ts initParams, bit for bit)."""
+def init_params(specs, hidden, rng, forget_bias=0.0):
+    """{name: float32 numpy array}: every tensor U(-1/sqrt(H), 1/sqrt(H)) drawn in spec order from `rng`
+    (PyTorch's nn.LSTM and nn.Linear(H, V) init), then `forget_bias` added to the forget-gate slice [H, 2H)
+    of every bias_ih when it is not 0 (src/params.ts initParams, bit for bit: the sum is taken in float64
+    and rounded to float32 once, as a Float32Array store does)."""
     k = 1 / math.sqrt(hidden)
     lo, span = -k, k - (-k)
     out = {}
@@ -78,8 +80,8 @@ def init_params(specs, hidden, rng):
             s3 = ((s3 << 11) | (s3 >> 21)) & M32
             vals[i] = lo + span * ((r >> 8) / 16777216)
         a = np.array(vals, dtype=np.float64).astype(np.float32).reshape(shape)
-        if name.startswith("lstm.bias_ih_"):
-            a[hidden:2 * hidden] = 1.0
+        if forget_bias != 0 and name.startswith("lstm.bias_ih_"):
+            a[hidden:2 * hidden] = (a[hidden:2 * hidden].astype(np.float64) + float(forget_bias)).astype(np.float32)
         out[name] = a
     rng.s = [s0, s1, s2, s3]
     return out

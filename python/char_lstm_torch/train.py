@@ -222,7 +222,7 @@ def run(args, d):
             raise RunError(f"--layers {L} / --hidden {H} / --dropout {p} out of range (1..16, 1..8192, [0, 1))")
         ck = None
         model = CharLSTM(V, H, L, p)
-        rng = model.init_from_seed(cfg["seed"])    # the weights `char-lstm train --seed N` starts from
+        rng = model.init_from_seed(cfg["seed"], cfg["forgetBias"])   # the weights `char-lstm train --seed N` starts from
         state = {"step": 0, "epoch": 0, "window": 0, "rng": rng, "optT": 0, "lrScale": 1, "badSteps": 0,
                  "bestVal": None, "history": [], "seconds": 0}
     # this invocation's budget, as `char-lstm train --resume --max-steps N [--max-time S]` would record it

@@ -47,6 +47,7 @@ export const trainCmd: CommandSpec = {
     { name: "patience", type: "int", arg: "N", default: "0 (off)", help: "early stopping: stop after N evaluations without a new best validation loss" },
     { name: "max-vocab", type: "int", arg: "N", default: "10000", help: "refuse texts with more distinct characters" },
     { name: "seed", type: "int", arg: "N", default: d(defaultTrain.seed), help: "seed for init, dropout and samples" },
+    { name: "forget-bias", type: "number", arg: "X", default: d(defaultTrain.forgetBias), help: "add X to the forget-gate bias at init (0 = PyTorch's init)" },
     { name: "out", type: "string", arg: "DIR", default: "runs/<text name>", help: "run directory for best/last.safetensors" },
     { name: "resume", type: "string", arg: "CKPT", help: "continue a run exactly from its last.safetensors" },
     { name: "json", type: "boolean", help: "one JSON object per line on stdout instead of the progress display" },

@@ -23,7 +23,8 @@ const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
   ["decay-rate", "decayRate"], ["decay-every", "decayEvery"], ["lr-min", "lrMin"], ["val-frac", "valFrac"],
   ["test-frac", "testFrac"], ["max-steps", "maxSteps"], ["max-time", "maxTime"], ["epochs", "epochs"],
   ["eval-every", "evalEvery"], ["sample-every", "sampleEvery"], ["sample-length", "sampleLength"],
-  ["checkpoint-every", "checkpointEvery"], ["seed", "seed"], ["max-bad-steps", "maxBadSteps"], ["patience", "patience"],
+  ["checkpoint-every", "checkpointEvery"], ["seed", "seed"], ["forget-bias", "forgetBias"],
+  ["max-bad-steps", "maxBadSteps"], ["patience", "patience"],
 ];
 /** What a resumed run may change: budget, reporting, learning rate. The rest comes from the checkpoint. */
 const RESUMABLE = new Set<keyof TrainConfig>(["maxSteps", "maxTime", "epochs", "evalEvery", "sampleEvery", "sampleLength", "checkpointEvery", "maxBadSteps", "lr", "lrMin", "patience"]);
@@ -108,7 +109,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${isDefault ? "the bundled Moby Dick" : textPath}`);
     say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
     say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendLabel(kernels)}`);
-    say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}`);
+    say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}${cfg.forgetBias ? `, forget bias ${cfg.forgetBias}` : ""}`);
     say(`  checkpoints in ${outDir}/`);
 
     started = true;
