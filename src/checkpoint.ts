@@ -12,7 +12,7 @@
 // The model's shape is read from the tensor shapes (V and H from head.weight, L from the layer count);
 // every tensor is checked against it. Anything malformed is a CheckpointError with a one-line message.
 
-import type { ModelConfig, TrainConfig } from "./config.js";
+import { defaultTrain, validateTrain, type ModelConfig, type TrainConfig } from "./config.js";
 import { Vocab } from "./data/vocab.js";
 import type { Kernels } from "./kernels/types.js";
 import { CharLSTM } from "./model.js";
@@ -78,12 +78,59 @@ export interface LoadedCheckpoint {
   carried?: { h: Float32Array; c: Float32Array; B: number };
 }
 
-function parseJson<T>(meta: Record<string, string>, key: string): T {
+function parseJson<T>(meta: Record<string, string>, key: string, what = "checkpoint"): T {
+  if (meta[key] === undefined) throw new CheckpointError(`${what} has no "${key}" metadata: the file is damaged (sampling needs only the weights and vocabulary; a resume needs it)`);
   try {
     return JSON.parse(meta[key]) as T;
   } catch {
-    throw new CheckpointError(`checkpoint metadata "${key}" is not valid JSON: the file is damaged`);
+    throw new CheckpointError(`${what}: metadata "${key}" is not valid JSON: the file is damaged`);
   }
+}
+
+const show = (v: unknown): string => (v === undefined ? "nothing" : JSON.stringify(v) ?? String(v));
+
+/**
+ * The training metadata of a checkpoint (`train`: TrainConfig, `state`: TrainState), checked field by field as
+ * the tensors are: a hand-edited or damaged value is one line naming the field, never a NaN step count or
+ * "cannot read properties of undefined" later. Fields a newer TrainConfig added default as on resume.
+ */
+export function validateTrainingMeta(trainRaw: unknown, stateRaw: unknown, what = "checkpoint"): { train: TrainConfig; state: TrainState } {
+  const bad = (field: string, want: string, got: unknown): never => {
+    throw new CheckpointError(`${what}: training metadata ${field} must be ${want}, got ${show(got)}: the checkpoint is damaged (or hand-edited)`);
+  };
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObj(trainRaw)) bad('"train"', "a JSON object (the run's TrainConfig)", trainRaw);
+  const t = trainRaw as Record<string, unknown>;
+  for (const [k, def] of Object.entries(defaultTrain)) {
+    if (k in t && typeof t[k] !== typeof def) bad(`train.${k}`, `a ${typeof def}`, t[k]);
+  }
+  const train = { ...defaultTrain, ...t } as TrainConfig;
+  try {
+    validateTrain(train);
+  } catch (e) {
+    throw new CheckpointError(`${what}: training metadata "train" is out of range (${(e as Error).message.replace(/^--/, "")}): the checkpoint is damaged (or hand-edited)`);
+  }
+  if (!isObj(stateRaw)) bad('"state"', "a JSON object (the run's TrainState)", stateRaw);
+  const st = stateRaw as Record<string, unknown>;
+  const count = (k: string) => { if (!Number.isSafeInteger(st[k]) || (st[k] as number) < 0) bad(`state.${k}`, "a whole number ≥ 0", st[k]); };
+  const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+  for (const k of ["step", "epoch", "window", "optT", "badSteps"]) count(k);
+  const rng = st.rng;
+  if (!Array.isArray(rng) || rng.length !== 4 || rng.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff) || rng.every((w) => w === 0)) {
+    bad("state.rng", "four 32-bit unsigned integers, not all 0", rng);
+  }
+  if (!finite(st.lrScale) || (st.lrScale as number) <= 0) bad("state.lrScale", "a number > 0", st.lrScale);
+  if (st.bestVal !== null && (!finite(st.bestVal) || (st.bestVal as number) < 0)) bad("state.bestVal", "null or a number ≥ 0", st.bestVal);
+  if (!finite(st.seconds) || (st.seconds as number) < 0) bad("state.seconds", "a number ≥ 0", st.seconds);
+  if (!Array.isArray(st.history)) bad("state.history", "a list", st.history);
+  (st.history as unknown[]).forEach((p, i) => {
+    // JSON has no NaN: a point's mean training loss is null when every step since the last was skipped
+    const num = (v: unknown) => v === null || finite(v);
+    if (!isObj(p) || !Number.isSafeInteger(p.step) || (p.step as number) < 0 || !num(p.train) || (p.val !== undefined && !num(p.val))) {
+      bad(`state.history[${i}]`, "{step, train, val?} with numbers", p);
+    }
+  });
+  return { train, state: st as unknown as TrainState };
 }
 
 /** Decode checkpoint bytes into a model on `kernels`. `what` names the file in messages. */
@@ -102,7 +149,7 @@ export function decodeCheckpoint(bytes: Uint8Array, kernels: Kernels, what = "ch
   if (!m) throw new CheckpointError(`${what} has format "${format}", not a char-lstm checkpoint`);
   if (+m[1] > FORMAT_VERSION) throw new CheckpointError(`${what} was written by a newer char-lstm (format ${format}); this version reads ${FORMAT}: upgrade char-lstm`);
   if (metadata.vocab === undefined) throw new CheckpointError(`${what} has no vocabulary metadata: the file is damaged`);
-  const chars = parseJson<unknown>(metadata, "vocab");
+  const chars = parseJson<unknown>(metadata, "vocab", what);
   if (!Array.isArray(chars) || chars.some((c) => typeof c !== "string")) throw new CheckpointError(`${what}: vocabulary metadata is not a list of characters`);
   let vocab: Vocab;
   try {
@@ -117,10 +164,12 @@ export function decodeCheckpoint(bytes: Uint8Array, kernels: Kernels, what = "ch
   let L = 0;
   while (tensors.has(`lstm.weight_ih_l${L}`)) L++;
   if (L === 0 || H < 1) throw new CheckpointError(`${what} has no LSTM layers (lstm.weight_ih_l0)`);
-  const stored = metadata.model ? parseJson<Partial<ModelConfig>>(metadata, "model") : {};
+  const stored = metadata.model ? parseJson<Partial<ModelConfig>>(metadata, "model", what) : {};
   const dropout = typeof stored.dropout === "number" && stored.dropout >= 0 && stored.dropout < 1 ? stored.dropout : 0;
   const config: ModelConfig = { vocabSize: V, hidden: H, layers: L, dropout };
-  const model = new CharLSTM(config, kernels);
+  // every shape is checked against the file before anything the size of the model is allocated: a crafted
+  // header (head.weight [27, 20000]) must not make us allocate gigabytes for tensors the file does not hold
+  if (H > 8192 || L > 16) throw new CheckpointError(`${what}: a ${L}×${H} model is beyond what char-lstm builds (at most 16 layers of 8192): the file is damaged or not ours`);
   const { specs } = paramSpec(config);
   const take = (name: string, shape: number[]): Float32Array | Float64Array => {
     const t = tensors.get(name);
@@ -131,31 +180,46 @@ export function decodeCheckpoint(bytes: Uint8Array, kernels: Kernels, what = "ch
     }
     return t.data as Float32Array | Float64Array;
   };
-  for (const s of specs) {
-    const data = take(s.name, s.shape);
+  const finite = (name: string, data: Float32Array | Float64Array, kind: string): void => {
     for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) throw new CheckpointError(`${what}: tensor ${s.name} holds non-finite values; the checkpoint is damaged`);
+      if (!Number.isFinite(data[i])) throw new CheckpointError(`${what}: tensor ${name} holds non-finite values${kind}; the checkpoint is damaged`);
     }
-    model.params.set(data, s.offset);
-  }
-  const out: LoadedCheckpoint = { model, vocab, metadata, moments: new Map() };
+  };
+  const weights = specs.map((s) => take(s.name, s.shape));
+  weights.forEach((data, i) => finite(specs[i].name, data, ""));
+  let training: { train: TrainConfig; state: TrainState } | undefined;
+  const moments = new Map<string, (Float32Array | Float64Array)[]>();
+  let carried: LoadedCheckpoint["carried"];
   if (metadata.state !== undefined) {
-    out.train = parseJson<TrainConfig>(metadata, "train");
-    out.state = parseJson<TrainState>(metadata, "state");
-    out.corpus = metadata.corpus;
+    training = validateTrainingMeta(parseJson<unknown>(metadata, "train", what), parseJson<unknown>(metadata, "state", what), what);
     for (const key of ["m", "v"]) {
       if (!tensors.has(`optim.${key}.${specs[0].name}`)) continue;
-      const flat = new Float32Array(model.params.length);
-      for (const s of specs) flat.set(take(`optim.${key}.${s.name}`, s.shape), s.offset);
-      out.moments.set(key, flat);
+      const parts = specs.map((s) => take(`optim.${key}.${s.name}`, s.shape));
+      // a NaN moment would poison the first update and be blamed on "training diverged"
+      parts.forEach((data, i) => finite(`optim.${key}.${specs[i].name}`, data, " (an optimizer moment)"));
+      moments.set(key, parts);
     }
     const h = tensors.get("state.h"), c = tensors.get("state.c");
     if (h && c) {
       const B = h.shape[1];
-      take("state.h", [L, B, H]);
-      take("state.c", [L, B, H]);
-      out.carried = { h: f32(h.data as Float32Array), c: f32(c.data as Float32Array), B };
+      finite("state.h", take("state.h", [L, B, H]), " (carried state)");
+      finite("state.c", take("state.c", [L, B, H]), " (carried state)");
+      carried = { h: f32(h.data as Float32Array), c: f32(c.data as Float32Array), B };
     }
+  }
+  const model = new CharLSTM(config, kernels);
+  weights.forEach((data, i) => model.params.set(data, specs[i].offset));
+  const out: LoadedCheckpoint = { model, vocab, metadata, moments: new Map() };
+  if (training) {
+    out.train = training.train;
+    out.state = training.state;
+    out.corpus = metadata.corpus;
+    for (const [key, parts] of moments) {
+      const flat = new Float32Array(model.params.length);
+      parts.forEach((data, i) => flat.set(data, specs[i].offset));
+      out.moments.set(key, flat);
+    }
+    out.carried = carried;
   }
   return out;
 }

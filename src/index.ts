@@ -2,7 +2,7 @@
 // no process, no DOM); the Node-only helpers live under char-lstm's CLI and io modules.
 
 export { CharLSTM, type Workspace, type ForwardOptions } from "./model.js";
-export { Trainer, runTraining, evaluateTokens, evalsSinceBest, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
+export { Trainer, runTraining, evaluateTokens, evaluateWindows, evalsSinceBest, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
 export { Sampler, sample, sampleChars, sampleText, SampleError, type SampleOptions } from "./sample.js";
 export { traceText, rankCells, textFeatures, cellSeries, correlation, type Trace, type TraceOptions, type Feature, type RankedCell, type CellValue } from "./visualize.js";
 export { historySvg, curveTitle, bestPoint, type CurveOptions } from "./plot.js";

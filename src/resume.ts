@@ -15,6 +15,9 @@ export function restoreTrainer(ck: LoadedCheckpoint, corpus: Corpus, config: Tra
     if (config[key] !== ck.train[key]) throw new CheckpointError(`cannot resume with ${key} ${config[key]}: the run used ${ck.train[key]}`);
   }
   const trainer = new Trainer(ck.model, corpus, config, structuredClone(ck.state));
+  if (ck.state.window >= trainer.batcher.windows) {
+    throw new CheckpointError(`${what}: training metadata state.window ${ck.state.window} is beyond the ${trainer.batcher.windows} windows of an epoch of this text: the checkpoint is damaged (or hand-edited)`);
+  }
   for (const [key, buf] of trainer.optimizer.moments()) {
     const saved = ck.moments.get(key);
     if (!saved) throw new CheckpointError(`${what} lacks the optimizer's ${key} moments`);

@@ -17,6 +17,11 @@ export interface SampleOptions {
   /** Seed of the sampling RNG; the same seed gives the same text. */ seed: number;
   /** Stop after generating any of these strings. */ stop?: string[];
   /** Prime characters outside the vocabulary: an error (default) or dropped. */ unknown?: UnknownPolicy;
+  /**
+   * Read the prime only through readPrime() (or at the first next()), not in the constructor: a caller that
+   * shares its thread (the server) reads a long prime in slices between event-loop turns. The prime is still
+   * checked against the vocabulary in the constructor.
+   */ deferPrime?: boolean;
 }
 
 export class SampleError extends Error {
@@ -35,7 +40,10 @@ export class Sampler {
   private readonly order: Int32Array;
   /** Which ids survive top-k / top-p. */
   private readonly keep: Uint8Array;
-  private readonly opts: Required<Omit<SampleOptions, "prime" | "stop" | "unknown">> & { stop: string[] };
+  private readonly opts: Required<Omit<SampleOptions, "prime" | "stop" | "unknown" | "deferPrime">> & { stop: string[] };
+  /** Prime ids not read yet (null once the whole prime is in the state), and the next one to read. */
+  private pending: Int32Array | null;
+  private primePos = 0;
   private generated = 0;
   private tail = "";
   private done = false;
@@ -70,19 +78,42 @@ export class Sampler {
       const nl = vocab.id("\n");
       ids = Int32Array.of(nl >= 0 ? nl : 0);
     }
-    // read the prime in chunks; the logits of its last character give the first distribution
-    for (let pos = 0; pos < ids.length; pos += this.ws.Tmax) {
-      const T = Math.min(this.ws.Tmax, ids.length - pos);
+    this.pending = ids;
+    if (!opts.deferPrime) this.readPrime(Infinity);
+  }
+
+  /** The whole prime has been read (the next character can be drawn). */
+  get primed(): boolean {
+    return this.pending === null;
+  }
+
+  /**
+   * Read about `maxChars` more prime characters (whole chunks of the workspace's Tmax, at least one); true
+   * once the whole prime has been read. The logits of its last character give the first distribution.
+   */
+  readPrime(maxChars: number): boolean {
+    const ids = this.pending;
+    if (!ids) return true;
+    const V = this.vocab.size, Tmax = this.ws.Tmax;
+    let read = 0;
+    while (this.primePos < ids.length && (read === 0 || read < maxChars)) {
+      const pos = this.primePos, T = Math.min(Tmax, ids.length - pos);
       this.ws.x.set(ids.subarray(pos, pos + T));
-      model.forward(this.ws, T);
-      model.carryState(this.ws, T);
+      this.model.forward(this.ws, T);
+      this.model.carryState(this.ws, T);
       if (pos + T === ids.length) this.ws.logits.copyWithin(0, (T - 1) * V, T * V);
+      this.primePos += T;
+      read += T;
     }
+    if (this.primePos < ids.length) return false;
+    this.pending = null;
+    return true;
   }
 
   /** The next character, or null when the length is reached or a stop string was generated. */
   next(): string | null {
     if (this.done || this.generated >= this.opts.length) return null;
+    if (this.pending) this.readPrime(Infinity);
     const V = this.vocab.size;
     const id = this.pick(V);
     const ch = this.vocab.chars[id];

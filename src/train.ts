@@ -297,6 +297,19 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
  * tokens may be an array or a TokenSource (a token file: a held-out text of any size in bounded memory).
  */
 export function evaluateTokens(model: CharLSTM, ids: ArrayLike<number> | TokenSource, T = 256): { loss: number; bpc: number; chars: number } {
+  const steps = evaluateWindows(model, ids, T);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * evaluateTokens one window at a time: yields the characters done so far after each window, returns the
+ * result. A host that shares its thread (the CLI, for Ctrl-C and closed pipes) gives the event loop a turn
+ * between windows.
+ */
+export function* evaluateWindows(model: CharLSTM, ids: ArrayLike<number> | TokenSource, T = 256): Generator<number, { loss: number; bpc: number; chars: number }> {
   if (ids.length < 2) throw new TrainingError(`need at least 2 characters to evaluate, got ${ids.length}`);
   const src: TokenSource = "read" in ids ? ids : { length: ids.length, read: (pos, n, out) => { for (let i = 0; i < n; i++) out[i] = ids[pos + i]; } };
   const ws = model.workspace(1, Math.min(T, ids.length - 1));
@@ -313,6 +326,7 @@ export function evaluateTokens(model: CharLSTM, ids: ArrayLike<number> | TokenSo
     sum += model.loss(ws, Tw) * Tw;
     model.carryState(ws, Tw);
     pos += Tw;
+    if (pos < n) yield pos;
   }
   return { loss: sum / n, bpc: bpc(sum / n), chars: n };
 }

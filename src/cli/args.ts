@@ -13,6 +13,8 @@ export interface FlagSpec {
   arg?: string;
   /** Allowed values of a string flag. */
   choices?: string[];
+  /** Smallest value a number or int flag accepts. */
+  min?: number;
 }
 
 export interface CommandSpec {
@@ -73,6 +75,18 @@ export function parseDuration(s: string): number {
   return total;
 }
 
+// Numbers are written in decimal: "0x5", "1e3", " 5" or "" are refused rather than read by Number()'s rules.
+const DECIMAL_INT = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** What to add when JavaScript would have read `raw` as a number (hex, exponent, padding) but we do not. */
+const notDecimal = (raw: string): string => (raw.trim() !== "" && Number.isFinite(Number(raw)) ? " (write it in decimal digits)" : "");
+
+function atLeast(spec: FlagSpec, v: number): number {
+  if (spec.min !== undefined && v < spec.min) throw new UsageError(`--${spec.name} must be at least ${spec.min}, got ${v}`);
+  return v;
+}
+
 function convert(spec: FlagSpec, raw: string): FlagValue {
   const flag = `--${spec.name}`;
   switch (spec.type) {
@@ -83,14 +97,14 @@ function convert(spec: FlagSpec, raw: string): FlagValue {
       }
       return raw;
     case "number": {
-      const v = raw.trim() === "" ? NaN : Number(raw);
-      if (!Number.isFinite(v)) throw new UsageError(`${flag} expects a number, got "${raw}"`);
-      return v;
+      const v = DECIMAL.test(raw) ? Number(raw) : NaN;
+      if (!Number.isFinite(v)) throw new UsageError(`${flag} expects a number, got "${raw}"${notDecimal(raw)}`);
+      return atLeast(spec, v);
     }
     case "int": {
-      const v = raw.trim() === "" ? NaN : Number(raw);
-      if (!Number.isInteger(v)) throw new UsageError(`${flag} expects a whole number, got "${raw}"`);
-      return v;
+      const v = DECIMAL_INT.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(v)) throw new UsageError(`${flag} expects a whole number, got "${raw}"${notDecimal(raw)}`);
+      return atLeast(spec, v);
     }
     case "duration": {
       const v = parseDuration(raw);
@@ -127,6 +141,8 @@ export function parseArgs(argv: string[], cmd: CommandSpec): Parsed {
       if (i + 1 >= argv.length) throw new UsageError(`--${spec.name} needs a value (${spec.arg ?? spec.type})`);
       raw = argv[++i];
     }
+    // a repeated flag is a mistake (two --out, two --lr): refuse it rather than silently keep the last one
+    if (flags.has(spec.name)) throw new UsageError(`--${spec.name} is given twice; give it once`);
     flags.set(spec.name, convert(spec, raw));
   }
   if (flags.get("help")) return { flags, positionals };

@@ -45,7 +45,7 @@ export const trainCmd: CommandSpec = {
     { name: "checkpoint-every", type: "int", arg: "N", default: d(defaultTrain.checkpointEvery), help: "write last.safetensors every N steps; 0 = at evaluations and the end" },
     { name: "max-bad-steps", type: "int", arg: "N", default: d(defaultTrain.maxBadSteps), help: "stop after N non-finite steps in a row" },
     { name: "patience", type: "int", arg: "N", default: "0 (off)", help: "early stopping: stop after N evaluations without a new best validation loss" },
-    { name: "max-vocab", type: "int", arg: "N", default: "10000", help: "refuse texts with more distinct characters" },
+    { name: "max-vocab", type: "int", arg: "N", min: 1, default: "10000", help: "refuse texts with more distinct characters" },
     { name: "seed", type: "int", arg: "N", default: d(defaultTrain.seed), help: "seed for init, dropout and samples" },
     { name: "forget-bias", type: "number", arg: "X", default: d(defaultTrain.forgetBias), help: "add X to the forget-gate bias at init (0 = PyTorch's init)" },
     { name: "out", type: "string", arg: "DIR", default: "runs/<text name>", help: "run directory for best/last.safetensors" },
@@ -108,7 +108,7 @@ export const exportTokensCmd: CommandSpec = {
   flags: [
     { name: "out", type: "string", arg: "DIR", help: "directory for tokens.bin and tokens.json (required)" },
     { name: "vocab-from", type: "string", arg: "CKPT", help: "use a checkpoint's vocabulary (to continue its run on this text)" },
-    { name: "max-vocab", type: "int", arg: "N", default: "10000", help: "refuse texts with more distinct characters" },
+    { name: "max-vocab", type: "int", arg: "N", min: 1, default: "10000", help: "refuse texts with more distinct characters" },
     { name: "json", type: "boolean", help: "print the token file's metadata as JSON" },
     { name: "debug", type: "boolean", help: "print stack traces with errors" },
     { name: "help", type: "boolean", help: "show this help" },

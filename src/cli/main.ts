@@ -2,7 +2,12 @@
 // touches process (argv, signals, exit code) is bin/char-lstm.mjs → run(); main(argv, ctx) is testable.
 //
 // Exit codes: 0 done; 1 a runtime error (bad file, bad checkpoint, training failure); 2 a usage error (a bad flag);
-// 130 training stopped by SIGINT/SIGTERM after saving its checkpoint.
+// 130 stopped by SIGINT/SIGTERM (training after saving its checkpoint; any other command at its next turn).
+//
+// Standard output: for sample, eval, inspect and export-tokens it is the product, so a closed pipe
+// (sample … | head) ends the command quietly (exit 0) and any other write error (a full disk) ends it with
+// one line (exit 1). For train and serve it is only a log: a closed or failing stdout turns the output off
+// with one line on stderr and the run or the server goes on.
 
 import { helpText, parseArgs, UsageError, nearest } from "./args.js";
 import { commands } from "./commands.js";
@@ -12,6 +17,7 @@ import { evalCommand, inspectCommand, sampleCommand } from "./sample.js";
 import { exportTokensCommand } from "./tokens.js";
 import { serveCommand } from "./serve.js";
 import { plotCommand } from "./plot.js";
+import { removeRegistered } from "./cleanup.js";
 
 const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand, plot: plotCommand };
 
@@ -30,7 +36,16 @@ Run "char-lstm COMMAND --help" for the options of a command.
 `;
 
 /** Known error types whose message is the whole story; anything else is a bug and says so. */
-const EXPECTED = new Set(["UsageError", "RangeError", "IOError", "CorpusError", "VocabError", "CheckpointError", "SafetensorsError", "TrainingError", "SampleError"]);
+const EXPECTED = new Set(["UsageError", "RangeError", "IOError", "CorpusError", "VocabError", "CheckpointError", "SafetensorsError", "TrainingError", "SampleError", "Interrupted"]);
+
+/** What a first Ctrl-C does, by command (the default: stop at the next turn, removing temporary files). */
+const ON_SIGNAL: Record<string, string> = {
+  train: "finishing the step and saving a checkpoint",
+  serve: "stopping the server",
+};
+
+/** Commands whose stdout is a log rather than the product: they go on when it closes or fails. */
+const STDOUT_IS_LOG = new Set(["train", "serve"]);
 
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
   const debug = argv.includes("--debug");
@@ -49,6 +64,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   } catch (e) {
     const err = e as Error;
     const expected = EXPECTED.has(err?.name);
+    if (err?.name === "Interrupted") { ctx.err(`char-lstm: ${err.message}\n`); return 130; }
     ctx.err(`char-lstm: error: ${err?.message ?? String(e)}${expected || debug ? "" : " (unexpected; rerun with --debug for details)"}\n`);
     if (debug && err?.stack) ctx.err(err.stack + "\n");
     // bad flags (parsing, range checks, sampling options) are usage errors; everything else is a runtime error
@@ -58,21 +74,37 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
 
 /** The process shell: real streams, signals, exit code. */
 export async function run(): Promise<void> {
+  const argv = process.argv.slice(2);
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: string) => {
     signals++;
-    if (signals > 1) process.exit(130);   // a second Ctrl-C: leave now
-    process.stderr.write(`\nchar-lstm: ${sig}: finishing the step and saving a checkpoint (again to quit at once)\n`);
+    if (signals > 1) process.exit(130);   // a second Ctrl-C: leave now (the "exit" handler still removes temp files)
+    process.stderr.write(`\nchar-lstm: ${sig}: ${ON_SIGNAL[argv[0]] ?? "stopping"} (again to quit at once)\n`);
     controller.abort();
   };
-  // a closed pipe (char-lstm sample … | head) ends the output quietly, not with a stack trace
-  process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(0); throw e; });
+  process.on("exit", removeRegistered);
+  let stdoutOpen = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (!stdoutOpen) return;
+    stdoutOpen = false;
+    const what = e.code === "EPIPE" ? "was closed" : `cannot be written (${e.code ?? e.message})`;
+    if (STDOUT_IS_LOG.has(argv[0])) {
+      process.stderr.write(`char-lstm: standard output ${what}; going on without it\n`);
+    } else if (e.code === "EPIPE") {
+      process.exit(0);   // the reader has what it wanted (char-lstm sample … | head)
+    } else {
+      process.stderr.write(`char-lstm: error: standard output ${what}; check where the output goes (a full disk?)\n`);
+      process.exit(1);
+    }
+  });
+  // stderr is where errors go; if it fails too there is nobody left to tell, so never crash on it
+  process.stderr.on("error", () => {});
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
-  const code = await main(process.argv.slice(2), {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
+  const code = await main(argv, {
+    out: (s) => { if (stdoutOpen) process.stdout.write(s); },
+    err: (s) => { if (!process.stderr.destroyed) process.stderr.write(s); },
     tty: Boolean(process.stdout.isTTY),
     signal: controller.signal,
   });

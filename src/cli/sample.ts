@@ -5,19 +5,27 @@ import { decodeUtf8 } from "../data/corpus.js";
 import type { UnknownPolicy } from "../data/vocab.js";
 import { readBytes } from "../io/node.js";
 import { encodeTextFile, FileTokenSource, openTokens } from "../io/tokenfile.js";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Sampler } from "../sample.js";
-import { evaluateTokens } from "../train.js";
+import { evaluateWindows } from "../train.js";
+import { IOError } from "../io/node.js";
+import { Cooperator } from "../io/cooperate.js";
+import { removeOnExit } from "./cleanup.js";
 import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { jsKernels } from "../kernels/js/index.js";
 
+/** The longest prime file: a prime only conditions the start, and reading it is as slow as generating. */
+export const MAX_PRIME_BYTES = 1 << 20;
+
 export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
   if (flags.has("prime") && flags.has("prime-file")) throw new UsageError("give --prime or --prime-file, not both");
   const primeFile = str(flags, "prime-file");
-  const prime = primeFile ? decodeUtf8(readBytes(primeFile), primeFile) : str(flags, "prime") ?? "";
+  const prime = primeFile
+    ? decodeUtf8(readBytes(primeFile, { maxBytes: MAX_PRIME_BYTES, what: "a --prime-file", fix: "keep its last part (e.g. tail -c 100000 FILE > prime.txt)" }), primeFile)
+    : str(flags, "prime") ?? "";
   const seed = num(flags, "seed") ?? crypto.getRandomValues(new Uint32Array(1))[0];
   if (seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be in 0..4294967295, got ${seed}`);
   const { kernels, notice } = await openKernels(flags);
@@ -35,21 +43,37 @@ export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
       seed,
       stop: stop ? [stop] : [],
       unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy,
+      deferPrime: true,
     });
     if (!flags.has("seed") && ctx.tty) ctx.err(`(seed ${seed})\n`);
+    // every few milliseconds the event loop gets a turn, so Ctrl-C and a closed pipe (… | head) act at once
+    const co = new Cooperator(ctx.signal, 20);
+    while (!sampler.readPrime(256)) if (await co.pause()) return 130;
     ctx.out(prime);
     // stream: flush every few characters, and at least every 50 ms
     let buf = "", last = performance.now();
     for (let ch = sampler.next(); ch !== null; ch = sampler.next()) {
-      if (ctx.signal.aborted) break;
       buf += ch;
       const now = performance.now();
       if (buf.length >= 64 || now - last > 50 || ch === "\n") { ctx.out(buf); buf = ""; last = now; }
+      if (await co.pause()) { ctx.out(buf + "\n"); return 130; }
     }
     ctx.out(buf + "\n");
     return 0;
   } finally {
     kernels.dispose?.();
+  }
+}
+
+/** A temporary directory; TMPDIR problems get a real message. */
+function tempDir(prefix: string): string {
+  const base = tmpdir();
+  try {
+    return mkdtempSync(join(base, prefix));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" || code === "ENOTDIR" ? "it does not exist" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOSPC" ? "the disk is full" : code;
+    throw new IOError(`cannot create a temporary directory in ${base}${existsSync(base) ? "" : " (TMPDIR)"}: ${why}; set TMPDIR to a writable directory`);
   }
 }
 
@@ -60,16 +84,27 @@ export async function evalCommand(flags: Flags, [ckptPath]: string[], ctx: CliCo
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
     const { model, vocab } = decodeCheckpoint(readBytes(ckptPath), kernels, ckptPath);
-    // the text streams into a temporary token file, so a held-out text of any size evaluates in bounded memory
-    const tmp = mkdtempSync(join(tmpdir(), "char-lstm-eval-"));
+    // the text streams into a temporary token file, so a held-out text of any size evaluates in bounded memory;
+    // the file goes however the command ends (an error, Ctrl-C, a second Ctrl-C, a closed pipe)
+    const tmp = tempDir("char-lstm-eval-");
+    const release = removeOnExit(tmp);
     let r;
     try {
-      const meta = encodeTextFile(textPath, tmp, { vocab, unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, unknownHint: "use --unknown skip to drop them" });
+      const meta = await encodeTextFile(textPath, tmp, { vocab, unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, unknownHint: "use --unknown skip to drop them", signal: ctx.signal });
       const source = openTokens(tmp, meta);
-      r = evaluateTokens(model, source);
-      if (source instanceof FileTokenSource) source.close();
+      try {
+        const co = new Cooperator(ctx.signal, 20, `stopped while evaluating ${textPath}`);
+        const windows = evaluateWindows(model, source);
+        for (let w = windows.next(); ; w = windows.next()) {
+          if (w.done) { r = w.value; break; }
+          await co.turn();
+        }
+      } finally {
+        if (source instanceof FileTokenSource) source.close();
+      }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
+      release();
     }
     if (bool(flags, "json")) ctx.out(JSON.stringify({ nats: r.loss, bpc: r.bpc, chars: r.chars }) + "\n");
     else ctx.out(`${textPath}: ${r.loss.toFixed(4)} nats/char = ${r.bpc.toFixed(4)} bits/char over ${r.chars.toLocaleString("en-US")} characters\n`);

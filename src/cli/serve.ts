@@ -16,6 +16,7 @@ export const WEB_ROOT = fileURLToPath(new URL("../../web/", import.meta.url));
 export async function serveCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
   const port = num(flags, "port") ?? 8080, host = str(flags, "host") ?? "127.0.0.1";
   const maxLength = num(flags, "max-length") ?? 10_000, maxConcurrent = num(flags, "max-concurrent") ?? 4;
+  if (host.trim() === "") throw new UsageError(`--host needs an address (127.0.0.1 for this machine only, 0.0.0.0 for every interface), got ""`);
   if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0..65535 (0 = any free port), got ${port}`);
   if (maxLength < 1) throw new UsageError(`--max-length must be at least 1, got ${maxLength}`);
   if (maxConcurrent < 1) throw new UsageError(`--max-concurrent must be at least 1, got ${maxConcurrent}`);

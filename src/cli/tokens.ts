@@ -12,7 +12,7 @@ export async function exportTokensCommand(flags: Flags, [textPath]: string[], ct
   if (!out) throw new UsageError("export-tokens needs --out DIR");
   const from = str(flags, "vocab-from");
   const vocab = from ? decodeCheckpoint(readBytes(from), jsKernels("f32"), from).vocab : undefined;
-  const meta = encodeTextFile(textPath, out, { vocab, maxVocab: num(flags, "max-vocab") });
+  const meta = await encodeTextFile(textPath, out, { vocab, maxVocab: num(flags, "max-vocab"), signal: ctx.signal });
   if (bool(flags, "json")) ctx.out(JSON.stringify({ ...meta, vocab: undefined, vocab_size: meta.vocab.length, dir: out }) + "\n");
   else ctx.out(`${out}/tokens.bin: ${meta.count.toLocaleString("en-US")} tokens (${meta.dtype}), vocabulary ${meta.vocab.length}, fingerprint ${meta.fingerprint}\n`);
   return 0;

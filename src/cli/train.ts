@@ -12,6 +12,7 @@ import { encodeTextFile, openTokens } from "../io/tokenfile.js";
 import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
 import { restoreTrainer } from "../resume.js";
 import { curveTitle, historySvg } from "../plot.js";
+import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { backendLabel } from "../kernels/label.js";
 import { formatDuration, Progress } from "./progress.js";
@@ -41,6 +42,12 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   };
   const say = (s: string) => { if (!json) ctx.out(s + "\n"); };
 
+  // 0 means "no limit" for each budget flag; with no other budget that would be an endless run, and the
+  // silent 3-minute default would surprise: refuse it
+  const budgets = ["max-steps", "max-time", "epochs"].filter((f) => flags.has(f));
+  if (budgets.length && budgets.every((f) => num(flags, f) === 0)) {
+    throw new UsageError(`${budgets.map((f) => `--${f} 0`).join(" with ")} leaves the run without a budget (0 = no limit): give a positive --max-steps, --max-time or --epochs`);
+  }
   const textPath = positionals[0] ?? defaultCorpusPath();
   const resumePath = str(flags, "resume");
   const isDefault = textPath === defaultCorpusPath();
@@ -51,10 +58,10 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   // a run that fails before its first step leaves nothing behind in a directory it created
   const outExisted = existsSync(outDir);
   let started = false;
-  const loadCorpus = (valFrac: number, testFrac: number, vocab?: Vocab): Corpus => {
+  const loadCorpus = async (valFrac: number, testFrac: number, vocab?: Vocab): Promise<Corpus> => {
     ensureWritableDir(outDir);
     removeStaleTemps(outDir);
-    const meta = encodeTextFile(textPath, outDir, { vocab, maxVocab: num(flags, "max-vocab") });
+    const meta = await encodeTextFile(textPath, outDir, { vocab, maxVocab: num(flags, "max-vocab"), signal: ctx.signal });
     return new Corpus(vocab ?? new Vocab(meta.vocab), openTokens(outDir, meta), meta.fingerprint, valFrac, testFrac);
   };
   const { kernels, notice } = await openKernels(flags);
@@ -83,7 +90,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       if (!config.maxTime && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateTrain(config);
       if (ignored.length) ctx.err(`char-lstm: resuming: ${ignored.join(", ")} ignored (the checkpoint defines them)\n`);
-      trainer = restoreTrainer(ck, loadCorpus(config.valFrac, config.testFrac, ck.vocab), config, resumePath);
+      trainer = restoreTrainer(ck, await loadCorpus(config.valFrac, config.testFrac, ck.vocab), config, resumePath);
     } else {
       const model: Omit<ModelConfig, "vocabSize"> = {
         layers: num(flags, "layers") ?? defaultModel.layers,
@@ -95,7 +102,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       if (!config.maxSteps && !config.maxTime && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateModel({ ...model, vocabSize: 1 });
       validateTrain(config);
-      trainer = Trainer.create(loadCorpus(config.valFrac, config.testFrac), model, config, kernels);
+      trainer = Trainer.create(await loadCorpus(config.valFrac, config.testFrac), model, config, kernels);
     }
 
     const cfg = trainer.config, m = trainer.model.config, corpus = trainer.corpus;

@@ -1,7 +1,7 @@
 // Node I/O adapters: the only place that reads and writes files for the CLI. The library core takes and
 // returns bytes and strings; this module turns paths into them, with one-line errors.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
 
@@ -18,18 +18,89 @@ function describe(e: unknown, path: string, verb: string): IOError {
     case "ENOSPC": return new IOError(`${path}: the disk is full; free some space (the previous file was kept)`);
     case "EROFS": return new IOError(`${path}: the file system is read-only; choose another --out`);
     case "ENOTDIR": return new IOError(`${path}: a part of the path is not a directory`);
+    case "ESPIPE": return new IOError(`${path} is a pipe or a terminal, which char-lstm cannot read by position; save the data to a file first`);
+    case "EIO": return new IOError(`${path}: input/output error when trying to ${verb} it (a failing disk, or a special file such as /proc/self/mem); give a regular file`);
+    case "ENXIO": return new IOError(`${path}: no such device (a socket or an unopened device); give a regular file`);
+    case "ELOOP": return new IOError(`${path}: too many levels of symbolic links (a link loop); check the path`);
+    case "ENAMETOOLONG": return new IOError(`${path}: the path is too long`);
+    case "EMFILE": case "ENFILE": return new IOError(`${path}: too many open files; close some programs or raise ulimit -n`);
     default: return new IOError(`${path}: cannot ${verb} it (${code ?? (e as Error).message})`);
   }
 }
 
-/** Whole file as bytes; a directory or a missing file is an IOError. */
-export function readBytes(path: string): Uint8Array {
+/** What a non-regular file is, in words; undefined for a regular file or a directory. */
+function special(st: Stats): string | undefined {
+  if (st.isFIFO()) return "a pipe (FIFO)";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return undefined;
+}
+
+/**
+ * Refuse what char-lstm cannot read as a file: a directory, and anything that is not a regular file (a pipe,
+ * /dev/stdin when it is a pipe or terminal, /dev/zero, a socket). Texts are read twice and checkpoints by
+ * size, so an endless or one-shot stream would hang or be lost; stdin is not supported: save it to a file.
+ */
+export function checkRegularFile(path: string, st: Stats): void {
+  if (st.isDirectory()) throw new IOError(`${path} is a directory; give a file`);
+  const kind = special(st);
+  if (kind) throw new IOError(`${path} is ${kind}, not a regular file: char-lstm reads its inputs from files (a text twice); save the data to a file first`);
+}
+
+/** Open a regular file for reading; one-line IOError otherwise. */
+export function openRegularFile(path: string): number {
+  let fd: number;
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw Object.assign(new Error(), { code: "EISDIR" });
-    return readFileSync(path);
+    // stat first: opening a FIFO for reading blocks until someone writes to it
+    checkRegularFile(path, statSync(path));
+    fd = openSync(path, "r");
   } catch (e) {
+    if (e instanceof IOError) throw e;
     throw describe(e, path, "read");
+  }
+  try {
+    checkRegularFile(path, fstatSync(fd));
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
+const MiB = 1 << 20;
+const showBytes = (n: number): string => (n >= MiB ? `${(n / MiB).toFixed(n >= 10 * MiB ? 0 : 1)} MiB` : `${n} bytes`);
+
+/**
+ * Whole file as bytes; a directory, a missing or a non-regular file is an IOError. With `maxBytes`, a file
+ * larger than that (also one that grows while read) is refused after reading at most maxBytes + 1 bytes.
+ */
+export function readBytes(path: string, limit?: { maxBytes: number; what: string; fix: string }): Uint8Array {
+  const fd = openRegularFile(path);
+  try {
+    const size = fstatSync(fd).size;
+    const tooBig = (): never => { throw new IOError(`${path} is over ${showBytes(limit!.maxBytes)}, the limit for ${limit!.what}; ${limit!.fix}`); };
+    if (!limit) return readFileSync(fd);
+    if (size > limit.maxBytes) tooBig();
+    // read by hand: a file in /proc reports size 0 and the limit must still hold
+    const buf = Buffer.allocUnsafe(Math.min(limit.maxBytes + 1, Math.max(size, 64 << 10)));
+    let got = 0;
+    let chunks: Buffer[] = [];
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      got += n;
+      if (got > limit.maxBytes) tooBig();
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    const out = Buffer.concat(chunks, got);
+    chunks = [];
+    return out;
+  } catch (e) {
+    if (e instanceof IOError) throw e;
+    throw describe(e, path, "read");
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -10,26 +10,26 @@ import { checkVocabSize, CorpusError, decodeUtf8 } from "../data/corpus.js";
 import { Vocab, VocabError, showChar, type UnknownPolicy } from "../data/vocab.js";
 import { allocTokens, bytesOf, CodePointSet, dtypeFor, Encoder, Fingerprint, TOKENS_FORMAT, type TokenDType,
          type TokenFileMeta, type TokenSource, ArrayTokenSource } from "../data/tokens.js";
-import { ensureWritableDir, IOError, readBytes, writeAtomic } from "./node.js";
+import { ensureWritableDir, IOError, openRegularFile, writeAtomic } from "./node.js";
+import { Cooperator } from "./cooperate.js";
 
 const CHUNK = 1 << 20;
 
 /** Read a file in chunks as strings, with strict UTF-8 that reports the byte offset of a bad sequence. */
 function* textChunks(path: string): Generator<string> {
-  let fd: number;
-  try {
-    if (statSync(path).isDirectory()) throw Object.assign(new Error(), { code: "EISDIR" });
-    fd = openSync(path, "r");
-  } catch {
-    readBytes(path);   // throws the right one-line IOError
-    throw new IOError(`${path}: cannot read it`);
-  }
+  // a pipe, /dev/stdin or /dev/zero is refused here: the text is read twice, by position
+  const fd = openRegularFile(path);
   const buf = Buffer.allocUnsafe(CHUNK);
   const dec = new TextDecoder("utf-8", { fatal: true });
   let offset = 0;
   try {
     for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, offset);
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, CHUNK, offset);
+      } catch (e) {
+        throw new IOError(`${path}: cannot read it at byte ${offset} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a regular file`);
+      }
       let s: string;
       try {
         s = dec.decode(buf.subarray(0, n), { stream: n > 0 });
@@ -61,16 +61,29 @@ export interface EncodeOptions {
   unknown?: UnknownPolicy;
   /** The fix to suggest when characters are outside `vocab` (default: resume with the run's text). */
   unknownHint?: string;
+  /** Aborted (Ctrl-C): stop at the next chunk with Interrupted, removing the temporary file. */
+  signal?: AbortSignal;
 }
 
-/** Stream `textPath` into `dir`/tokens.bin + tokens.json; returns the metadata. */
-export function encodeTextFile(textPath: string, dir: string, opts: EncodeOptions = {}): TokenFileMeta {
+const binaryFile = (textPath: string, at: number) =>
+  new CorpusError(`${textPath} contains NUL characters (first at character ${at}): it looks like a binary file, not text`);
+
+/**
+ * Stream `textPath` into `dir`/tokens.bin + tokens.json; returns the metadata. Async only to give the event
+ * loop a turn every few milliseconds (signals, a closed pipe); the work itself is the same synchronous loop.
+ */
+export async function encodeTextFile(textPath: string, dir: string, opts: EncodeOptions = {}): Promise<TokenFileMeta> {
+  const co = new Cooperator(opts.signal, 20, `stopped while reading ${textPath}; nothing was written`);
   let vocab = opts.vocab;
   if (!vocab) {
     const set = new CodePointSet();
-    for (const s of textChunks(textPath)) set.add(s);
+    for (const s of textChunks(textPath)) {
+      set.add(s);
+      // fail at the first chunk holding a NUL, not after reading a whole file of them
+      if (set.firstNul >= 0) throw binaryFile(textPath, set.firstNul);
+      await co.turn();
+    }
     if (set.size === 0) throw new CorpusError(`${textPath} is empty; give a file with some text in it`);
-    if (set.firstNul >= 0) throw new CorpusError(`${textPath} contains NUL characters (first at character ${set.firstNul}): it looks like a binary file, not text`);
     checkVocabSize(set.size, opts.maxVocab);
     vocab = new Vocab(set.chars());
   }
@@ -79,7 +92,8 @@ export function encodeTextFile(textPath: string, dir: string, opts: EncodeOption
   ensureWritableDir(dir);
   const binPath = join(dir, "tokens.bin"), tmp = join(dir, `.tokens.bin.tmp-${process.pid}`);
   const fp = new Fingerprint();
-  let count = 0;
+  let count = 0, skipped = 0, chars = 0;
+  const nulId = vocab.id("\0");
   let fd = -1;
   try {
     fd = openSync(tmp, "w");
@@ -89,9 +103,13 @@ export function encodeTextFile(textPath: string, dir: string, opts: EncodeOption
       if (ids.length < s.length) { ids = new Int32Array(s.length); out = allocTokens(dtype, s.length); }
       const m = enc.encode(s, ids);
       let n = 0;
+      // NUL is never text: refuse it even under --unknown skip (a file of zeros must not be "skipped" for hours)
+      if (nulId < 0) { const z = s.indexOf("\0"); if (z >= 0) throw binaryFile(textPath, chars + z); }
+      chars += s.length;
       for (let i = 0; i < m; i++) {
         if (ids[i] >= 0) out[n++] = ids[i];
-        else if (opts.unknown !== "skip") {
+        else if (opts.unknown === "skip") skipped++;
+        else {
           const bad = vocab.unknown(s);
           throw new VocabError(`${bad.length} character${bad.length > 1 ? "s" : ""} of ${textPath} not in the model's vocabulary: ${bad.slice(0, 10).map(showChar).join(", ")} (${opts.unknownHint ?? "resume with the text the run was trained on"})`);
         }
@@ -101,10 +119,12 @@ export function encodeTextFile(textPath: string, dir: string, opts: EncodeOption
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
       count += n;
+      await co.turn();
     }
     fsyncSync(fd);
     closeSync(fd);
     fd = -1;
+    if (count === 0 && skipped > 0) throw new VocabError(`none of the ${skipped} characters of ${textPath} are in the model's vocabulary (--unknown skip dropped them all); give a text in the model's alphabet`);
     if (count === 0) throw new CorpusError(`${textPath} is empty; give a file with some text in it`);
     renameSync(tmp, binPath);
   } catch (e) {

@@ -17,7 +17,7 @@
 //
 // Generation runs on this thread in small batches (≤ CHUNK characters or ~8 ms), yielding to the event loop
 // after each, so one long generation never stalls other requests; a closed connection stops it at the next
-// batch. Samplers borrow pooled workspaces (pool.ts): the wasm backend's arena never frees.
+// batch. A long prime is read the same way, in ~8 ms slices after the response headers are sent. Samplers borrow pooled workspaces (pool.ts): the wasm backend's arena never frees.
 
 import http from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -98,8 +98,9 @@ export function parseSampleParams(get: (name: string) => string | undefined, lim
   const number = (param: string, integer: boolean): number | undefined => {
     const raw = get(param);
     if (raw === undefined) return undefined;
-    const v = raw.trim() === "" ? NaN : Number(raw);
-    if (!Number.isFinite(v) || (integer && !Number.isInteger(v))) bad(param, `must be ${integer ? "a whole number" : "a number"}, got ${JSON.stringify(raw)}`);
+    // decimal only, as the CLI's flags: "0x10", "1e3" for an integer, " 5" are refused, not read by Number()'s rules
+    const v = (integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/).test(raw) ? Number(raw) : NaN;
+    if (!Number.isFinite(v) || (integer && !Number.isSafeInteger(v))) bad(param, `must be ${integer ? "a whole number" : "a number"} in decimal digits, got ${JSON.stringify(raw)}`);
     return v;
   };
   const length = number("length", true) ?? 500;
@@ -175,12 +176,18 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
     try {
       let sampler: Sampler;
       try {
-        sampler = new Sampler(lease.model, vocab, o);
+        sampler = new Sampler(lease.model, vocab, { ...o, deferPrime: true });
       } catch (e) {
         throw new HttpError(400, (e as Error).message.replace(/ \(use --unknown skip to drop them\)/, " (use unknown=skip to drop them)"), "prime");
       }
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
       res.flushHeaders();
+      // the prime, in slices: a 10,000-character prime is seconds of work on a large model
+      while (!sampler.primed && !closed && !res.destroyed) {
+        const t0 = performance.now();
+        while (performance.now() - t0 < BATCH_MS && !sampler.readPrime(1)) { /* one chunk per call */ }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       let generated = 0, done = false;
       while (!closed && !res.destroyed) {
         let text = "";
@@ -243,7 +250,14 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      // origin-form "/path?…" or absolute-form "http://host:port/path"; a malformed one ("http://[", a bad port)
+      // is the client's error
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      throw new HttpError(400, `malformed request target ${JSON.stringify((req.url ?? "").slice(0, 200))}`);
+    }
     const method = req.method ?? "GET";
     const allow = (methods: string[]): void => {
       if (!methods.includes(method)) throw new HttpError(405, `${method} is not allowed on ${url.pathname}; use ${methods.join(" or ")}`, undefined, { Allow: methods.join(", ") });
