@@ -87,7 +87,12 @@ function edited(name: string, edit: (meta: Record<string, string>, state: Record
     tensorEdit?.(n, copy);
     return [n, copy];
   });
-  return f(name, encodeSafetensors(out, meta));
+  // each in a directory of its own: a resume writes its token files beside the checkpoint
+  const own = join(dir, name.replace(/\.safetensors$/, ""));
+  mkdirSync(own, { recursive: true });
+  const path = join(own, "last.safetensors");
+  writeFileSync(path, encodeSafetensors(out, meta));
+  return path;
 }
 
 test("finding 11: the training state is validated on load, each problem one line naming the field", async () => {
