@@ -155,6 +155,15 @@ export class Trainer {
    * short), from a zero state and without dropout. The training state is untouched.
    */
   evaluate(split: Split = this.corpus.val, what = "validation split"): EvalReport {
+    const steps = this.evaluateSteps(split, what);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** evaluate() one window at a time (a host gives the event loop a turn between windows); returns the report. */
+  *evaluateSteps(split: Split = this.corpus.val, what = "validation split"): Generator<void, EvalReport> {
     const batcher = this.evalBatcher(split, what), B = batcher.B;
     if (!this.evalWs || this.evalWs.B !== B) this.evalWs = this.model.workspace(B, this.config.seq);
     const ws = this.evalWs, model = this.model;
@@ -166,6 +175,7 @@ export class Trainer {
       sum += model.loss(ws, Tw) * Tw * B;
       chars += Tw * B;
       model.carryState(ws, Tw);
+      yield;
     }
     const loss = sum / chars;
     return { step: this.state.step, loss, bpc: bpc(loss), chars };
@@ -252,7 +262,14 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
   let lastEval: EvalReport | null = null;
 
   const evaluate = async (): Promise<void> => {
-    const e = trainer.evaluate();
+    // a long validation split gives the event loop a turn every 100 ms too (a second Ctrl-C quits at once)
+    const steps = trainer.evaluateSteps();
+    let e: EvalReport, turn = now();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) { e = r.value; break; }
+      if (now() - turn > 100) { await new Promise((res) => setTimeout(res, 0)); turn = now(); }
+    }
     const best = st.bestVal === null || e.loss < st.bestVal;
     if (best) st.bestVal = e.loss;
     trainer.recordHistory(e.loss);
