@@ -147,3 +147,20 @@ test("a stdout write error other than EPIPE (> /dev/full) is one line and exit 1
     assert.ok(oneLine(r.err), `${args[0]}: one line, no stack: ${r.err}`);
   }
 });
+
+test("a second Ctrl-C during training's long validation pass quits at once (the pass yields too)", async () => {
+  await ready;
+  const big = bigText("big.txt", 48);
+  const out = join(dir, "train-eval");
+  // half the text is validation: its pass is many thousands of windows after the single step
+  const s = spawnBin(["train", big, "--layers", "1", "--hidden", "8", "--seq", "16", "--batch", "4", "--val-frac", "0.5", "--test-frac", "0.01",
+                      "--max-steps", "1", "--eval-every", "0", "--sample-every", "0", "--json", "--out", out, "--backend", "js"], { timeoutMs: 120_000 });
+  assert.ok(await waitFor(() => s.out().includes('"event":"step"') || s.child.exitCode !== null, 100_000), "the step ran");
+  s.child.kill("SIGINT");
+  await new Promise((r) => setTimeout(r, 50));
+  s.child.kill("SIGINT");
+  const r = await s.exit;
+  assert.equal(r.timedOut, false);
+  assert.equal(r.code, 130, r.err);
+  assert.doesNotMatch(r.out, /"event":"eval"/, "the second Ctrl-C was only seen after the whole validation pass");
+});
