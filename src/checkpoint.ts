@@ -7,7 +7,8 @@
 //   __metadata__               format "char-lstm/1", vocab (JSON array of the characters in index order),
 //                              model (JSON ModelConfig), train (JSON TrainConfig), state (JSON TrainState:
 //                              step, epoch, window cursor, RNG, Adam t, lr scale, best val, history),
-//                              corpus (fingerprint of the training text), step, best_val_bpc
+//                              corpus (fingerprint of the training text), documents (JSON [{path, chars}]:
+//                              the input files in reading order), step, best_val_bpc
 //
 // The model's shape is read from the tensor shapes (V and H from head.weight, L from the layer count);
 // every tensor is checked against it. Anything malformed is a CheckpointError with a one-line message.
@@ -58,6 +59,7 @@ export function encodeCheckpoint(model: CharLSTM, vocab: Vocab, trainer?: Traine
     meta.train = JSON.stringify(trainer.config);
     meta.state = JSON.stringify(trainer.state);
     meta.corpus = trainer.corpus.fingerprint();
+    if (trainer.corpus.documents) meta.documents = JSON.stringify(trainer.corpus.documents);
     meta.step = String(trainer.state.step);
     if (trainer.state.bestVal !== null) meta.best_val_bpc = String(trainer.state.bestVal / Math.LN2);
   }

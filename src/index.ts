@@ -5,6 +5,7 @@ export { CharLSTM, type Workspace, type ForwardOptions } from "./model.js";
 export { Trainer, runTraining, evaluateTokens, evaluateWindows, evalsSinceBest, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
 export { Sampler, sample, sampleChars, sampleText, SampleError, type SampleOptions } from "./sample.js";
 export { traceText, rankCells, textFeatures, cellSeries, correlation, type Trace, type TraceOptions, type Feature, type RankedCell, type CellValue } from "./visualize.js";
+export { fineTuneModel, fineTuneTrainer, type FineTuneModel } from "./finetune.js";
 export { historySvg, curveTitle, bestPoint, type CurveOptions } from "./plot.js";
 export { Corpus, CorpusError, decodeUtf8, MAX_VOCAB, type Split } from "./data/corpus.js";
 export { ArrayTokenSource, Fingerprint, TOKENS_FORMAT, type TokenSource, type TokenArray, type TokenFileMeta } from "./data/tokens.js";

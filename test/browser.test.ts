@@ -10,7 +10,8 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import type { AddressInfo } from "node:net";
@@ -272,6 +273,52 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
         await new Promise((r) => server.close(r));
       }
     });
+    await t.test("a fine-tuned checkpoint with an extended vocabulary loads in the page and samples its new characters", async () => {
+      // fine-tune the served checkpoint on a text full of characters it lacks, adding them to the model
+      const dir = mkdtempSync(join(tmpdir(), "char-lstm-browser-ft-"));
+      const newText = "Ωμέγα ζωή Ωμέγα ψυχή ".repeat(400);
+      writeFileSync(join(dir, "greek.txt"), newText);
+      let ftErr = "";
+      const code = await main(["train", join(dir, "greek.txt"), "--init-from", CKPT, "--extend-vocab", "--max-steps", "120", "--lr", "0.01", "--seq", "16", "--batch", "8",
+                               "--eval-every", "60", "--sample-every", "0", "--backend", "js", "--out", join(dir, "run")],
+                              { out: () => {}, err: (s) => (ftErr += s), tty: false, signal: new AbortController().signal });
+      assert.equal(code, 0, ftErr);
+      const ext = decodeCheckpoint(readFileSync(join(dir, "run", "last.safetensors")), jsKernels("f32"));
+      const added = ext.vocab.chars.slice(info.vocab.length);
+      assert.ok(added.length >= 8 && added.includes("Ω"), `added ${added.join("")}`);
+      const { server, base: staticBase } = await staticServer();
+      try {
+        const p3 = await context.newPage();
+        p3.on("pageerror", (e) => pageErrors.push(e.message));
+        await p3.goto(`${staticBase}/`);
+        await p3.waitForFunction('/No model loaded/.test(document.getElementById("model-status").textContent)');
+        const b64 = readFileSync(join(dir, "run", "last.safetensors")).toString("base64");
+        await p3.evaluate(`(() => {
+          const bytes = Uint8Array.from(atob("${b64}"), (c) => c.charCodeAt(0));
+          const dt = new DataTransfer();
+          dt.items.add(new File([bytes], "greek.safetensors"));
+          dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+        })()`);
+        await p3.waitForSelector("body[data-model=loaded]", { timeout: 30_000 });
+        assert.match((await p3.textContent("#model-status")) ?? "", new RegExp(`greek\\.safetensors · .* vocabulary ${ext.vocab.size}`));
+        // its own run's curves, read from the dropped file
+        await p3.waitForSelector("#model-curves[data-source=checkpoint]:not([hidden])", { timeout: 10_000 });
+        assert.equal(await p3.getAttribute("#curves-chart", "data-val-points"), String(ext.state!.history.filter((h) => h.val !== undefined).length));
+        await p3.fill("#sample-prime", "Ω");
+        await p3.fill("#sample-length", "300");
+        await p3.fill("#sample-seed", "2");
+        await p3.click("#sample-go");
+        await p3.waitForSelector("#sample-output[data-state=done]", { timeout: 30_000 });
+        const text = (await p3.textContent("#sample-output .generated")) ?? "";
+        assert.equal([...text].length, 300);
+        assert.ok([...text].filter((c) => added.includes(c)).length > 30, `the sample uses the added characters: ${text.slice(0, 80)}`);
+        await p3.close();
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    });
+
     assert.deepEqual(pageErrors, [], "uncaught errors in the page");
   } finally {
     await browser.close();

@@ -97,8 +97,9 @@ class Tokens:
         vocab, dt, count = meta.get("vocab"), meta.get("dtype"), meta.get("count")
         if not isinstance(vocab, list) or not vocab or not all(isinstance(c, str) and len(c) == 1 for c in vocab):
             raise TokensError(f"{jpath}: vocab must be a non-empty list of single characters")
-        if any(vocab[i] >= vocab[i + 1] for i in range(len(vocab) - 1)):
-            raise TokensError(f"{jpath}: vocab is not sorted by code point")
+        # a fresh vocabulary is sorted; an extended one (fine-tuning with --extend-vocab) appends new characters
+        if len(set(vocab)) != len(vocab):
+            raise TokensError(f"{jpath}: vocab lists a character twice")
         if dt not in _NP:
             raise TokensError(f"{jpath}: dtype {dt!r} is not u8, u16 or u32")
         if not isinstance(count, int) or count < 0:

@@ -13,9 +13,9 @@ const common: FlagSpec[] = [
 
 export const trainCmd: CommandSpec = {
   name: "train",
-  summary: "Train a character-level LSTM on a UTF-8 text file (default: the bundled Moby Dick).",
-  usage: "char-lstm train [TEXT_FILE] [options]",
-  positionals: [0, 1],
+  summary: "Train a character-level LSTM on UTF-8 text: files, directories (recursively; binary files skipped) and quoted glob patterns (*, ?, **) read as one corpus (default: the bundled Moby Dick).",
+  usage: "char-lstm train [TEXT_FILE|DIR|'PATTERN' ...] [options]",
+  positionals: [0, Infinity],
   flags: [
     { name: "layers", type: "int", arg: "L", default: d(defaultModel.layers), help: "stacked LSTM layers" },
     { name: "hidden", type: "int", arg: "H", default: d(defaultModel.hidden), help: "LSTM units per layer" },
@@ -46,10 +46,14 @@ export const trainCmd: CommandSpec = {
     { name: "max-bad-steps", type: "int", arg: "N", default: d(defaultTrain.maxBadSteps), help: "stop after N non-finite steps in a row" },
     { name: "patience", type: "int", arg: "N", default: "0 (off)", help: "early stopping: stop after N evaluations without a new best validation loss" },
     { name: "max-vocab", type: "int", arg: "N", min: 1, default: "10000", help: "refuse texts with more distinct characters" },
+    { name: "doc-sep", type: "string", arg: "STR", default: "a blank line (\\n\\n)", help: "written between input files; escapes \\n \\t \\\\" },
     { name: "seed", type: "int", arg: "N", default: d(defaultTrain.seed), help: "seed for init, dropout and samples" },
     { name: "forget-bias", type: "number", arg: "X", default: d(defaultTrain.forgetBias), help: "add X to the forget-gate bias at init (0 = PyTorch's init)" },
     { name: "out", type: "string", arg: "DIR", default: "runs/<text name>", help: "run directory for best/last.safetensors" },
     { name: "resume", type: "string", arg: "CKPT", help: "continue a run exactly from its last.safetensors" },
+    { name: "init-from", type: "string", arg: "CKPT", help: "fine-tune: a new run from this checkpoint's weights, shape and vocabulary (fresh optimizer, steps, history)" },
+    { name: "unknown", type: "string", choices: ["error", "skip"], default: "error", help: "with --init-from: characters of the text outside the checkpoint's vocabulary" },
+    { name: "extend-vocab", type: "boolean", help: "with --init-from: add the text's new characters to the model (new input columns and output rows)" },
     { name: "json", type: "boolean", help: "one JSON object per line on stdout instead of the progress display" },
     ...common,
   ],
@@ -78,10 +82,11 @@ export const sampleCmd: CommandSpec = {
 export const evalCmd: CommandSpec = {
   name: "eval",
   summary: "Held-out loss of a text: mean −log p(char | everything before it), read as one stream.",
-  usage: "char-lstm eval CKPT --text FILE [options]",
-  positionals: [1, 1],
+  usage: "char-lstm eval CKPT --text FILE|DIR|'PATTERN' [MORE ...] [options]",
+  positionals: [1, Infinity],
   flags: [
-    { name: "text", type: "string", arg: "FILE", help: "the text to evaluate (required)" },
+    { name: "text", type: "string", arg: "FILE", help: "the text to evaluate (required); more files, directories or patterns may follow, read as one stream like train's" },
+    { name: "doc-sep", type: "string", arg: "STR", default: "a blank line (\\n\\n)", help: "written between input files, as in train" },
     { name: "unknown", type: "string", choices: ["error", "skip"], default: "error", help: "characters outside the vocabulary" },
     { name: "json", type: "boolean", help: "print {\"nats\",\"bpc\",\"chars\"}" },
     ...common,

@@ -16,6 +16,7 @@ import { removeOnExit } from "./cleanup.js";
 import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { jsKernels } from "../kernels/js/index.js";
+import { docSep, inputFiles } from "./inputs.js";
 
 /** The longest prime file: a prime only conditions the start, and reading it is as slow as generating. */
 export const MAX_PRIME_BYTES = 1 << 20;
@@ -77,9 +78,11 @@ function tempDir(prefix: string): string {
   }
 }
 
-export async function evalCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
-  const textPath = str(flags, "text");
-  if (!textPath) throw new UsageError("eval needs --text FILE, the text to evaluate");
+export async function evalCommand(flags: Flags, [ckptPath, ...more]: string[], ctx: CliContext): Promise<number> {
+  const first = str(flags, "text");
+  if (!first) throw new UsageError("eval needs --text FILE, the text to evaluate");
+  // --text a.txt b.txt notes/ 'eval/**/*.txt': one stream, as train reads its corpus
+  const inputs = inputFiles([first, ...more], ctx);
   const { kernels, notice } = await openKernels(flags);
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
@@ -88,12 +91,15 @@ export async function evalCommand(flags: Flags, [ckptPath]: string[], ctx: CliCo
     // the file goes however the command ends (an error, Ctrl-C, a second Ctrl-C, a closed pipe)
     const tmp = tempDir("char-lstm-eval-");
     const release = removeOnExit(tmp);
-    let r;
+    let r, files = 1;
     try {
-      const meta = await encodeTextFile(textPath, tmp, { vocab, unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, unknownHint: "use --unknown skip to drop them", signal: ctx.signal });
+      const meta = await encodeTextFile(inputs.files.length === 1 ? inputs.files[0] : inputs.files, tmp, {
+        vocab, unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, unknownHint: "use --unknown skip to drop them", docSep: docSep(flags), signal: ctx.signal,
+      });
+      files = meta.documents?.length ?? 1;
       const source = openTokens(tmp, meta);
       try {
-        const co = new Cooperator(ctx.signal, 20, `stopped while evaluating ${textPath}`);
+        const co = new Cooperator(ctx.signal, 20, `stopped while evaluating ${inputs.files.length > 1 ? `${inputs.files.length} files` : inputs.files[0]}`);
         const windows = evaluateWindows(model, source);
         for (let w = windows.next(); ; w = windows.next()) {
           if (w.done) { r = w.value; break; }
@@ -106,8 +112,9 @@ export async function evalCommand(flags: Flags, [ckptPath]: string[], ctx: CliCo
       rmSync(tmp, { recursive: true, force: true });
       release();
     }
-    if (bool(flags, "json")) ctx.out(JSON.stringify({ nats: r.loss, bpc: r.bpc, chars: r.chars }) + "\n");
-    else ctx.out(`${textPath}: ${r.loss.toFixed(4)} nats/char = ${r.bpc.toFixed(4)} bits/char over ${r.chars.toLocaleString("en-US")} characters\n`);
+    const what = files > 1 ? `${files} files` : inputs.files[0];
+    if (bool(flags, "json")) ctx.out(JSON.stringify({ nats: r.loss, bpc: r.bpc, chars: r.chars, ...(files > 1 ? { files } : {}) }) + "\n");
+    else ctx.out(`${what}: ${r.loss.toFixed(4)} nats/char = ${r.bpc.toFixed(4)} bits/char over ${r.chars.toLocaleString("en-US")} characters\n`);
     return 0;
   } finally {
     kernels.dispose?.();

@@ -16,6 +16,30 @@ import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { backendLabel } from "../kernels/label.js";
 import { formatDuration, Progress } from "./progress.js";
+import { describeInputs, docSep, inputFiles } from "./inputs.js";
+import { startFineTune } from "./finetune.js";
+import type { UnknownPolicy } from "../data/vocab.js";
+
+/** The default run name of an input: a file's name without extension, a directory's, a pattern's literal part. */
+function runName(input: string): string {
+  const literal = input.split("/").filter((seg) => seg && !/[*?[]/.test(seg)).join("/");
+  const base = basename(literal || "corpus");
+  return basename(base, extname(base)) || "corpus";
+}
+
+/** A resume of a several-file run must read the same files (by name and order; the fingerprint checks content). */
+function checkSameFiles(stored: string | undefined, files: string[], what: string): void {
+  if (stored === undefined) return;
+  let docs: { path: string; chars: number }[];
+  try { docs = JSON.parse(stored) as { path: string; chars: number }[]; } catch { return; }
+  if (!Array.isArray(docs) || docs.length <= 1 && files.length <= 1) return;
+  const names = (l: string[]) => l.map((p) => basename(p));
+  const was = names(docs.map((d) => d.path)), now = names(files);
+  const i = was.findIndex((n, k) => n !== now[k]);
+  if (was.length === now.length && i < 0) return;
+  const where = i >= 0 && i < now.length ? `file ${i + 1} was ${was[i]}, now ${now[i] ?? "missing"}` : was.length > now.length ? `${was[now.length]} is missing` : `${now[was.length]} is new`;
+  throw new CheckpointError(`${what} was trained on ${was.length} file${was.length === 1 ? "" : "s"}, this run reads ${now.length} (${where}); resume with the same files, directories or patterns`);
+}
 
 /** Flag name → TrainConfig key, for every flag that sets a TrainConfig field. */
 const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
@@ -48,21 +72,30 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   if (budgets.length && budgets.every((f) => num(flags, f) === 0)) {
     throw new UsageError(`${budgets.map((f) => `--${f} 0`).join(" with ")} leaves the run without a budget (0 = no limit): give a positive --max-steps, --max-time or --epochs`);
   }
-  const textPath = positionals[0] ?? defaultCorpusPath();
   const resumePath = str(flags, "resume");
-  const isDefault = textPath === defaultCorpusPath();
-  const name = isDefault ? "moby-dick" : basename(textPath, extname(textPath));
+  // files, directories and patterns, read as one corpus (one file: exactly as before)
+  const isDefault = positionals.length === 0;
+  const inputs = isDefault ? { files: [defaultCorpusPath()], skipped: [] } : inputFiles(positionals, ctx);
+  const textPath = inputs.files.length === 1 ? inputs.files[0] : inputs.files;
+  const name = isDefault ? "moby-dick" : runName(positionals[0]);
   const outDir = str(flags, "out") ?? (resumePath ? dirname(resumePath) : join("runs", name));
   // the text streams once into a token file in the run directory; training reads windows from it, so
   // memory is bounded by the model and batch, not by the corpus
   // a run that fails before its first step leaves nothing behind in a directory it created
   const outExisted = existsSync(outDir);
   let started = false;
-  const loadCorpus = async (valFrac: number, testFrac: number, vocab?: Vocab): Promise<Corpus> => {
+  const initPath = str(flags, "init-from");
+  if (initPath && resumePath) throw new UsageError("give --resume (continue a run exactly) or --init-from (start a new run from its weights), not both");
+  for (const f of ["unknown", "extend-vocab"]) if (flags.has(f) && !initPath) throw new UsageError(`--${f} applies to fine-tuning: add --init-from CKPT`);
+  if (bool(flags, "extend-vocab") && str(flags, "unknown") === "skip") throw new UsageError("--extend-vocab adds the new characters, --unknown skip drops them: give one");
+  const loadCorpus = async (valFrac: number, testFrac: number, vocab?: Vocab, unknown?: UnknownPolicy): Promise<Corpus> => {
     ensureWritableDir(outDir);
     removeStaleTemps(outDir);
-    const meta = await encodeTextFile(textPath, outDir, { vocab, maxVocab: num(flags, "max-vocab"), signal: ctx.signal });
-    return new Corpus(vocab ?? new Vocab(meta.vocab), openTokens(outDir, meta), meta.fingerprint, valFrac, testFrac);
+    const meta = await encodeTextFile(textPath, outDir, { vocab, maxVocab: num(flags, "max-vocab"), docSep: docSep(flags), unknown, signal: ctx.signal,
+                                                    unknownHint: initPath ? "use --unknown skip or --extend-vocab" : undefined });
+    const corpus = new Corpus(vocab ?? new Vocab(meta.vocab), openTokens(outDir, meta), meta.fingerprint, valFrac, testFrac);
+    corpus.documents = meta.documents ?? [{ path: inputs.files[0], chars: meta.count }];
+    return corpus;
   };
   const { kernels, notice } = await openKernels(flags);
   try {
@@ -70,6 +103,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     backendTag = backendLabel(kernels);
 
     let trainer: Trainer;
+    let fineTuneBanner: string[] = [];
     if (resumePath) {
       const ck = decodeCheckpoint(readBytes(resumePath), kernels, resumePath);
       if (!ck.train || !ck.state) throw new CheckpointError(`${resumePath} holds no training state (best.safetensors is for sampling); resume from last.safetensors`);
@@ -90,6 +124,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       if (!config.maxTime && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateTrain(config);
       if (ignored.length) ctx.err(`char-lstm: resuming: ${ignored.join(", ")} ignored (the checkpoint defines them)\n`);
+      checkSameFiles(ck.metadata.documents, inputs.files, resumePath);
       trainer = restoreTrainer(ck, await loadCorpus(config.valFrac, config.testFrac, ck.vocab), config, resumePath);
     } else {
       const model: Omit<ModelConfig, "vocabSize"> = {
@@ -102,7 +137,13 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       if (!config.maxSteps && !config.maxTime && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateModel({ ...model, vocabSize: 1 });
       validateTrain(config);
-      trainer = Trainer.create(await loadCorpus(config.valFrac, config.testFrac), model, config, kernels);
+      if (initPath) {
+        const ft = await startFineTune(flags, initPath, inputs.files, docSep(flags), config, kernels, (vocab, unknown) => loadCorpus(config.valFrac, config.testFrac, vocab, unknown));
+        trainer = ft.trainer;
+        fineTuneBanner = ft.banner;
+      } else {
+        trainer = Trainer.create(await loadCorpus(config.valFrac, config.testFrac), model, config, kernels);
+      }
     }
 
     const cfg = trainer.config, m = trainer.model.config, corpus = trainer.corpus;
@@ -113,7 +154,10 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     trainer.evalBatcher();
 
     const budget = [cfg.maxSteps ? `${cfg.maxSteps} steps` : "", cfg.maxTime ? formatDuration(cfg.maxTime) : "", cfg.epochs ? `${cfg.epochs} epochs` : ""].filter(Boolean).join(" or ");
-    say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${isDefault ? "the bundled Moby Dick" : textPath}`);
+    const docs = corpus.documents ?? [];
+    say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${isDefault ? "the bundled Moby Dick" : docs.length > 1 ? positionals.join(" ") : inputs.files[0]}`);
+    if (docs.length > 1) say(`  ${describeInputs(docs.length, docs.reduce((a, d) => a + d.chars, 0), inputs.skipped.length)}, separated by ${JSON.stringify(docSep(flags))}`);
+    for (const line of fineTuneBanner) say(line);
     say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
     say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendLabel(kernels)}`);
     say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}${cfg.forgetBias ? `, forget bias ${cfg.forgetBias}` : ""}`);
@@ -168,7 +212,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       say(`${stoppedBySignal ? "stopped" : "done"} at step ${done.step} (${done.reason === "patience" ? `patience: ${cfg.patience} evaluations without a new best` : done.reason}) after ${formatDuration(done.seconds)}: train loss ${done.trainLoss.toFixed(4)}, val ${done.valBpc.toFixed(4)} bits/char`);
       say(`saved ${lastPath} and ${bestPath}; learning curves in ${curvesPath}`);
       say(`sample with:  npx char-lstm sample ${bestPath} --length 500 --temperature 0.8`);
-      say(`resume with:  npx char-lstm train ${positionals[0] ?? ""}${positionals[0] ? " " : ""}--resume ${lastPath} --max-time 10m`);
+      say(`resume with:  npx char-lstm train ${positionals.map((p) => (/[*?[\s]/.test(p) ? `'${p}'` : p)).join(" ")}${positionals.length ? " " : ""}--resume ${lastPath} --max-time 10m`);
     }
     return stoppedBySignal ? 130 : 0;
   } catch (e) {

@@ -43,6 +43,8 @@ export class Corpus {
   readonly train: Split;
   readonly val: Split;
   readonly test: Split;
+  /** The input files the text was read from, in order, with their character counts (a checkpoint keeps them). */
+  documents?: { path: string; chars: number }[];
   private readonly print: string;
 
   /** A corpus over any token source (in memory, or a token file on disk); splits by fraction. */

@@ -20,7 +20,12 @@ test("vocabulary: unknown characters are named, or skipped on request", () => {
   const v = Vocab.fromText("abc");
   assert.throws(() => v.encode("abxz"), (e: Error) => e instanceof VocabError && /2 characters.*"x", "z".*--unknown skip/.test(e.message));
   assert.deepEqual(Array.from(v.encode("abxz", "skip")), [0, 1]);
-  assert.throws(() => new Vocab(["b", "a"]), /not sorted/);
+  assert.throws(() => new Vocab(["a", "b", "a"]), /lists "a" twice/);
+  // an extended vocabulary keeps the old ids and appends the new characters, sorted among themselves
+  const x = v.extend(["z", "b", "é", "y"]);
+  assert.deepEqual(x.chars, ["a", "b", "c", "y", "z", "é"]);
+  assert.deepEqual(Array.from(x.encode("cazé")), [2, 0, 4, 5]);
+  assert.equal(new Vocab(["b", "a"]).id("a"), 1, "ids follow the list, not code-point order");
 });
 
 test("corpus: contiguous splits by fraction, narrow token arrays, clear errors", () => {

@@ -8,7 +8,9 @@
 //   tokens.bin   raw little-endian unsigned ints, one per character (code point) in text order;
 //                1 byte each when V ≤ 256 (u8), 2 when V ≤ 65,536 (u16), else 4 (u32)
 //   tokens.json  {"format": "char-lstm-tokens/1", "vocab": [chars in id order], "dtype": "u8"|"u16"|"u32",
-//                 "count": N, "fingerprint": "N:xxxxxxxx", "source": "<file name>"}
+//                 "count": N, "fingerprint": "N:xxxxxxxx", "source": "<file name>",
+//                 and for a corpus of several files "documents": [{"path", "chars"}, …] in reading order and
+//                 "docSep": the separator written between them}
 // Splits are not stored: nTest = ⌊N·testFrac⌋, nVal = ⌊N·valFrac⌋, train = [0, N − nVal − nTest), then
 // val, then test (see corpus.ts), so both sides derive the same ones from the fractions.
 
@@ -24,6 +26,10 @@ export interface TokenFileMeta {
   count: number;
   fingerprint: string;
   source: string;
+  /** The input files in reading order, each with its character count (only for several files). */
+  documents?: { path: string; chars: number }[];
+  /** The separator written between documents. */
+  docSep?: string;
 }
 
 export interface TokenSource {

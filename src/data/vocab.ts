@@ -1,6 +1,10 @@
 // The vocabulary: the sorted set of Unicode code points of a text (never UTF-16 units, never bytes; an
 // emoji is one character). Index i is the i-th smallest code point, so the mapping never depends on the
 // order characters were met (nanoGPT's sorted(set(text)), not min-char-rnn's list(set(...))).
+//
+// A fine-tuned model whose vocabulary was extended (finetune.ts) keeps every old id and appends the new
+// characters, sorted among themselves: so a vocabulary is any list of distinct characters, and only a fresh
+// one is sorted. Everything maps characters through the list (index = id), never by sortedness.
 
 export type UnknownPolicy = "error" | "skip";
 
@@ -28,7 +32,6 @@ export class Vocab {
       const cp = ch.codePointAt(0);
       if (cp === undefined || String.fromCodePoint(cp) !== ch) throw new VocabError(`vocabulary entry ${i} is not a single character`);
       if (this.index.has(cp)) throw new VocabError(`vocabulary lists ${showChar(ch)} twice`);
-      if (i > 0 && cp <= chars[i - 1].codePointAt(0)!) throw new VocabError("vocabulary is not sorted by code point");
       this.index.set(cp, i);
     }
     this.chars = chars;
@@ -43,6 +46,12 @@ export class Vocab {
 
   get size(): number {
     return this.chars.length;
+  }
+
+  /** This vocabulary with `added` appended (old ids unchanged; the new ones sorted by code point). */
+  extend(added: string[]): Vocab {
+    const fresh = [...new Set(added)].filter((ch) => this.id(ch) < 0).sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+    return new Vocab([...this.chars, ...fresh]);
   }
 
   /** Token id of one character, or −1. */

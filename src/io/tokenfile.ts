@@ -53,6 +53,34 @@ function* textChunks(path: string): Generator<string> {
   }
 }
 
+/** One input file of a corpus and the characters it contributed (separators not counted). */
+export interface DocumentInfo {
+  path: string;
+  chars: number;
+}
+
+/** The document separator between files by default: a blank line. */
+export const DEFAULT_DOC_SEP = "\n\n";
+
+/**
+ * The text of several files as one stream of chunks: each file's chunks, with `docSep` between files.
+ * `onFile(i)` runs as file i begins (−1 before a separator), so callers can count and blame per file.
+ */
+function* corpusChunks(paths: string[], docSep: string, onFile?: (i: number) => void): Generator<string> {
+  for (let i = 0; i < paths.length; i++) {
+    if (i > 0 && docSep) { onFile?.(-1); yield docSep; }
+    onFile?.(i);
+    yield* textChunks(paths[i]);
+  }
+}
+
+/** The distinct characters of one or several files (the vocabulary pass alone), sorted; O(vocabulary) memory. */
+export function scanChars(paths: string[], docSep = DEFAULT_DOC_SEP): string[] {
+  const set = new CodePointSet();
+  for (const s of corpusChunks(paths, paths.length > 1 ? docSep : "")) set.add(s);
+  return set.chars();
+}
+
 export interface EncodeOptions {
   /** Use this vocabulary (a resume, an evaluation) instead of the text's own. */
   vocab?: Vocab;
@@ -63,27 +91,36 @@ export interface EncodeOptions {
   unknownHint?: string;
   /** Aborted (Ctrl-C): stop at the next chunk with Interrupted, removing the temporary file. */
   signal?: AbortSignal;
+  /** Between two files (default a blank line, "\n\n"); its characters are part of the vocabulary. */
+  docSep?: string;
 }
 
-const binaryFile = (textPath: string, at: number) =>
-  new CorpusError(`${textPath} contains NUL characters (first at character ${at}): it looks like a binary file, not text`);
+const binaryFile = (textPath: string, at: number, several = false) =>
+  new CorpusError(`${textPath} contains NUL characters (first at character ${at}${several ? " of the corpus" : ""}): it looks like a binary file, not text${several ? " (leave it out; binary files inside a directory or pattern are skipped)" : ""}`);
 
 /**
- * Stream `textPath` into `dir`/tokens.bin + tokens.json; returns the metadata. Async only to give the event
- * loop a turn every few milliseconds (signals, a closed pipe); the work itself is the same synchronous loop.
+ * Stream the text of `textPath` (one file, or several read as one corpus with `opts.docSep` between them)
+ * into `dir`/tokens.bin + tokens.json; returns the metadata. Two passes, each O(chunk + vocabulary) memory.
+ * Async only to give the event loop a turn every few milliseconds (signals, a closed pipe); the work itself
+ * is the same synchronous loop.
  */
-export async function encodeTextFile(textPath: string, dir: string, opts: EncodeOptions = {}): Promise<TokenFileMeta> {
-  const co = new Cooperator(opts.signal, 20, `stopped while reading ${textPath}; nothing was written`);
+export async function encodeTextFile(textPath: string | string[], dir: string, opts: EncodeOptions = {}): Promise<TokenFileMeta> {
+  const paths = typeof textPath === "string" ? [textPath] : textPath;
+  const several = paths.length > 1;
+  const docSep = several ? opts.docSep ?? DEFAULT_DOC_SEP : "";
+  const what = several ? `the ${paths.length} input files` : paths[0];
+  const co = new Cooperator(opts.signal, 20, `stopped while reading ${what}; nothing was written`);
   let vocab = opts.vocab;
   if (!vocab) {
     const set = new CodePointSet();
-    for (const s of textChunks(textPath)) {
+    let file = 0;
+    for (const s of corpusChunks(paths, docSep, (i) => { if (i >= 0) file = i; })) {
       set.add(s);
       // fail at the first chunk holding a NUL, not after reading a whole file of them
-      if (set.firstNul >= 0) throw binaryFile(textPath, set.firstNul);
+      if (set.firstNul >= 0) throw binaryFile(paths[file], set.firstNul, several);
       await co.turn();
     }
-    if (set.size === 0) throw new CorpusError(`${textPath} is empty; give a file with some text in it`);
+    if (set.size === 0) throw new CorpusError(`${what} ${several ? "are" : "is"} empty; give a file with some text in it`);
     checkVocabSize(set.size, opts.maxVocab);
     vocab = new Vocab(set.chars());
   }
@@ -92,28 +129,31 @@ export async function encodeTextFile(textPath: string, dir: string, opts: Encode
   ensureWritableDir(dir);
   const binPath = join(dir, "tokens.bin"), tmp = join(dir, `.tokens.bin.tmp-${process.pid}`);
   const fp = new Fingerprint();
-  let count = 0, skipped = 0, chars = 0;
+  let count = 0, skipped = 0, chars = 0, file = 0;
+  const docs: DocumentInfo[] = paths.map((path) => ({ path, chars: 0 }));
   const nulId = vocab.id("\0");
   let fd = -1;
   try {
     fd = openSync(tmp, "w");
     let ids = new Int32Array(0);
     let out = allocTokens(dtype, 0);
-    for (const s of textChunks(textPath)) {
+    for (const s of corpusChunks(paths, docSep, (i) => { file = i; })) {
+      const where = file >= 0 ? paths[file] : "the document separator (--doc-sep)";
       if (ids.length < s.length) { ids = new Int32Array(s.length); out = allocTokens(dtype, s.length); }
       const m = enc.encode(s, ids);
       let n = 0;
       // NUL is never text: refuse it even under --unknown skip (a file of zeros must not be "skipped" for hours)
-      if (nulId < 0) { const z = s.indexOf("\0"); if (z >= 0) throw binaryFile(textPath, chars + z); }
+      if (nulId < 0) { const z = s.indexOf("\0"); if (z >= 0) throw binaryFile(where, chars + z, several); }
       chars += s.length;
       for (let i = 0; i < m; i++) {
         if (ids[i] >= 0) out[n++] = ids[i];
         else if (opts.unknown === "skip") skipped++;
         else {
           const bad = vocab.unknown(s);
-          throw new VocabError(`${bad.length} character${bad.length > 1 ? "s" : ""} of ${textPath} not in the model's vocabulary: ${bad.slice(0, 10).map(showChar).join(", ")} (${opts.unknownHint ?? "resume with the text the run was trained on"})`);
+          throw new VocabError(`${bad.length} character${bad.length > 1 ? "s" : ""} of ${where} not in the model's vocabulary: ${bad.slice(0, 10).map(showChar).join(", ")} (${opts.unknownHint ?? "resume with the text the run was trained on"})`);
         }
       }
+      if (file >= 0) docs[file].chars += n;
       fp.update(out, n);
       const bytes = new Uint8Array(out.buffer, 0, n * bytesOf(dtype));
       let off = 0;
@@ -124,8 +164,8 @@ export async function encodeTextFile(textPath: string, dir: string, opts: Encode
     fsyncSync(fd);
     closeSync(fd);
     fd = -1;
-    if (count === 0 && skipped > 0) throw new VocabError(`none of the ${skipped} characters of ${textPath} are in the model's vocabulary (--unknown skip dropped them all); give a text in the model's alphabet`);
-    if (count === 0) throw new CorpusError(`${textPath} is empty; give a file with some text in it`);
+    if (count === 0 && skipped > 0) throw new VocabError(`none of the ${skipped} characters of ${what} are in the model's vocabulary (--unknown skip dropped them all); give a text in the model's alphabet`);
+    if (count === 0) throw new CorpusError(`${what} ${several ? "are" : "is"} empty; give a file with some text in it`);
     renameSync(tmp, binPath);
   } catch (e) {
     if (fd >= 0) closeSync(fd);
@@ -133,7 +173,11 @@ export async function encodeTextFile(textPath: string, dir: string, opts: Encode
     if ((e as NodeJS.ErrnoException).code) throw new IOError(`${binPath}: cannot write the token file (${(e as NodeJS.ErrnoException).code})`);
     throw e;
   }
-  const meta: TokenFileMeta = { format: TOKENS_FORMAT, vocab: vocab.chars, dtype, count, fingerprint: fp.digest(), source: basename(textPath) };
+  const meta: TokenFileMeta = {
+    format: TOKENS_FORMAT, vocab: vocab.chars, dtype, count, fingerprint: fp.digest(),
+    source: several ? `${basename(paths[0])} and ${paths.length - 1} more` : basename(paths[0]),
+  };
+  if (several) { meta.documents = docs; meta.docSep = docSep; }
   writeAtomic(join(dir, "tokens.json"), new TextEncoder().encode(JSON.stringify(meta) + "\n"));
   return meta;
 }
