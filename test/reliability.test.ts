@@ -72,7 +72,8 @@ test("bad input: one line naming the problem and the fix, non-zero exit, no stac
   const outFile = f("plain-file", "x");
   const cases: [string, string[], RegExp, number][] = [
     ["missing file", ["train", join(dir, "missing.txt")], /missing\.txt: no such file; check the path/, 1],
-    ["directory", ["train", dir], /is a directory; give a file/, 1],
+    // (train and eval --text read a directory as a corpus: test/inputs.test.ts)
+    ["directory", ["sample", join(dir, "ok", "best.safetensors"), "--prime-file", dir], /is a directory; give a file/, 1],
     ["empty file", ["train", f("empty.txt", "")], /is empty; give a file with some text in it/, 1],
     ["too small", ["train", f("small.txt", "hello world")], /needs at least 2049/, 1],
     ["invalid UTF-8", ["train", f("latin1.txt", Uint8Array.from([104, 105, 10, 0xe9, 116, 0xe9]))], /not valid UTF-8 text: bad byte at byte offset 3/, 1],

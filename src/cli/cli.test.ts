@@ -18,7 +18,8 @@ test("flags: --x v and --x=v, types checked, unknown flags get the nearest sugge
   assert.throws(() => parseArgs(["--layer", "2"], trainCmd), /unknown flag --layer .*did you mean --layers\?/);
   assert.throws(() => parseArgs(["--optimizer", "adamw"], trainCmd), /must be one of adam, rmsprop, adagrad, sgd, got "adamw" \(did you mean adam\?\)/);
   assert.throws(() => parseArgs(["--seq"], trainCmd), /--seq needs a value/);
-  assert.throws(() => parseArgs(["a", "b"], trainCmd), UsageError);
+  assert.deepEqual(parseArgs(["a", "b", "c/"], trainCmd).positionals, ["a", "b", "c/"], "train reads several inputs");
+  assert.throws(() => parseArgs(["a", "b"], commands.find((c) => c.name === "sample")!), UsageError);
 });
 
 test("durations", () => {
