@@ -17,6 +17,7 @@ import type { Corpus } from "./data/corpus.js";
 import type { Vocab } from "./data/vocab.js";
 import { CharLSTM } from "./model.js";
 import type { Rng } from "./rng.js";
+import type { InitOptions } from "./params.js";
 import { Trainer } from "./train.js";
 
 export interface FineTuneModel {
@@ -30,11 +31,11 @@ export interface FineTuneModel {
  * The checkpoint's model on a vocabulary extended by `add` (characters it already has are ignored) and
  * with `dropout` (default: the checkpoint's). New slots are initialised from `rng` as a fresh model's.
  */
-export function fineTuneModel(model: CharLSTM, vocab: Vocab, add: string[], rng: Rng, dropout = model.config.dropout): FineTuneModel {
+export function fineTuneModel(model: CharLSTM, vocab: Vocab, add: string[], rng: Rng, dropout = model.config.dropout, init: InitOptions = {}): FineTuneModel {
   const ext = vocab.extend(add);
   const V = vocab.size, V2 = ext.size;
   const config: ModelConfig = { ...model.config, vocabSize: V2, dropout };
-  const out = new CharLSTM(config, model.kernels, rng);
+  const out = new CharLSTM(config, model.kernels, rng, init);
   for (const s of model.specs) {
     const src = model.params.subarray(s.offset, s.offset + s.size);
     const t = out.specs.find((x) => x.name === s.name)!;

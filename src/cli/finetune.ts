@@ -43,7 +43,7 @@ export async function startFineTune(flags: Flags, initPath: string, files: strin
     throw new VocabError(`${missing.length} character${missing.length > 1 ? "s" : ""} of the text ${missing.length > 1 ? "are" : "is"} not in ${initPath}'s vocabulary: ${list(missing)}; use --unknown skip to drop them or --extend-vocab to add them to the model`);
   }
   const rng = new Rng(config.seed);
-  const ft = fineTuneModel(ck.model, ck.vocab, extend ? missing : [], rng, num(flags, "dropout") ?? m.dropout);
+  const ft = fineTuneModel(ck.model, ck.vocab, extend ? missing : [], rng, num(flags, "dropout") ?? m.dropout, { forgetBias: config.forgetBias });
   if (ft.added.length) checkVocabSize(ft.vocab.size, num(flags, "max-vocab"));
   const corpus = await loadCorpus(ft.vocab, extend ? "error" : unknown);
   const trainer = fineTuneTrainer(corpus, ft.model, config, rng);
