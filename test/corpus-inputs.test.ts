@@ -1,4 +1,4 @@
-// Several inputs: files, directories (recursive, sorted, binary and empty files skipped with a line each),
+// Several inputs of a corpus: files, directories (recursive, sorted, binary and empty files skipped with a line each),
 // glob patterns expanded by char-lstm itself, read as one corpus with a document separator; a resume checks
 // the set of files; eval --text takes several the same way. Through the real CLI, plus the glob matcher.
 
