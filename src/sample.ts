@@ -4,6 +4,7 @@
 
 import type { UnknownPolicy, Vocab } from "./data/vocab.js";
 import type { CharLSTM, Workspace } from "./model.js";
+import type { FloatArray } from "./kernels/types.js";
 import { softmaxRow } from "./nn/softmax_xent.js";
 import { Rng, sampleMult } from "./rng.js";
 
@@ -28,18 +29,122 @@ export class SampleError extends Error {
   override name = "SampleError";
 }
 
-const PRIME_CHUNK = 64;
+/** Prime characters read per forward. */
+export const PRIME_CHUNK = 64;
+
+/**
+ * Draws one token from a row of logits under the sampling options (temperature, top-k, top-p, argmax), with
+ * scratch made once. Shared by the Sampler (one stream) and SampleBatch (N streams, one Picker for all).
+ */
+export class Picker {
+  private readonly probs: Float64Array;
+  /** Max-heap of token ids by probability (top-k / top-p scratch). */
+  private readonly order: Int32Array;
+  /** Which ids survive top-k / top-p. */
+  private readonly keep: Uint8Array;
+  /** Distribution the last token was drawn from (V), for visualization. */
+  readonly lastProbs: Float64Array;
+
+  constructor(private readonly V: number, private readonly opts: { temperature: number; topK: number; topP: number; argmax: boolean }) {
+    this.probs = new Float64Array(V);
+    this.lastProbs = new Float64Array(V);
+    this.order = new Int32Array(V);
+    this.keep = new Uint8Array(V);
+  }
+
+  /** A token from logits[off .. off+V), drawing (unless argmax) one float from rng. */
+  pick(logits: FloatArray, off: number, rng: Rng): number {
+    const { probs, order, opts, V } = this;
+    softmaxRow(probs, off === 0 ? logits : logits.subarray(off, off + V), V, opts.argmax ? 1 : opts.temperature);
+    this.lastProbs.set(probs);
+    if (opts.argmax) {
+      let best = 0;
+      for (let v = 1; v < V; v++) if (probs[v] > probs[best]) best = v;
+      return best;
+    }
+    if ((opts.topK > 0 && opts.topK < V) || opts.topP < 1) {
+      // Take characters in order of probability from a max-heap until top-k or top-p is reached, then zero
+      // the rest: O(V + kept·log V), never a sort of the whole vocabulary, and no allocation.
+      const limit = opts.topK > 0 ? Math.min(opts.topK, V) : V, keep = this.keep;
+      keep.fill(0, 0, V);
+      for (let v = 0; v < V; v++) order[v] = v;
+      for (let i = (V >> 1) - 1; i >= 0; i--) siftDown(order, probs, i, V);
+      let size = V, cum = 0;
+      for (let n = 0; n < limit; n++) {
+        const top = order[0];
+        keep[top] = 1;
+        cum += probs[top];
+        if (cum >= opts.topP) break;
+        order[0] = order[--size];
+        siftDown(order, probs, 0, size);
+      }
+      for (let v = 0; v < V; v++) if (!keep[v]) probs[v] = 0;
+    }
+    return sampleMult(probs, V, rng.nextFloat());
+  }
+}
+
+/** Sampling options with defaults, checked (SampleError naming the flag). */
+export function resolveSampleOptions(opts: SampleOptions): Required<Omit<SampleOptions, "prime" | "stop" | "unknown" | "deferPrime">> & { stop: string[] } {
+  const o = { temperature: 1, topK: 0, topP: 1, argmax: false, stop: [] as string[], ...opts };
+  if (!Number.isInteger(o.length) || o.length < 0) throw new SampleError(`--length must be a non-negative integer, got ${o.length}`);
+  if (!(o.temperature > 0) || !Number.isFinite(o.temperature)) throw new SampleError(`--temperature must be a number > 0, got ${o.temperature}`);
+  if (!Number.isInteger(o.topK) || o.topK < 0) throw new SampleError(`--top-k must be a non-negative integer, got ${o.topK}`);
+  if (!(o.topP > 0 && o.topP <= 1)) throw new SampleError(`--top-p must be in (0, 1], got ${o.topP}`);
+  return o as ReturnType<typeof resolveSampleOptions>;
+}
+
+/**
+ * Read the prime into a batch-1 workspace (reset first): its state is left in slot 0 of every cache and the
+ * logits of its last character in row 0 of ws.logits. An empty prime reads a newline (or token 0).
+ */
+export function readPrime(model: CharLSTM, vocab: Vocab, ws: Workspace, prime: string, unknown: UnknownPolicy = "error"): void {
+  const V = vocab.size;
+  if (vocab.size !== model.config.vocabSize) throw new SampleError("vocabulary and model disagree in size");
+  if (ws.B !== 1) throw new SampleError("a sampling workspace must have batch 1");
+  model.resetState(ws);
+  let ids = vocab.encode(prime, unknown);
+  if (ids.length === 0) {
+    const nl = vocab.id("\n");
+    ids = Int32Array.of(nl >= 0 ? nl : 0);
+  }
+  // read the prime in chunks; the logits of its last character give the first distribution
+  for (let pos = 0; pos < ids.length; pos += ws.Tmax) {
+    const T = Math.min(ws.Tmax, ids.length - pos);
+    ws.x.set(ids.subarray(pos, pos + T));
+    model.forward(ws, T);
+    model.carryState(ws, T);
+    if (pos + T === ids.length) ws.logits.copyWithin(0, (T - 1) * V, T * V);
+  }
+}
+
+/** Tracks the generated tail and says when a stop string has just been completed. */
+export class StopWatch {
+  private tail = "";
+  private readonly keep: number;
+  constructor(private readonly stop: string[]) {
+    this.keep = Math.max(0, ...stop.map((s) => s.length));
+  }
+  /** An independent copy (a beam that branches keeps its own tail). */
+  clone(): StopWatch {
+    const w = new StopWatch(this.stop);
+    w.tail = this.tail;
+    return w;
+  }
+  /** Feed one generated character; true when the text now ends with a stop string. */
+  push(ch: string): boolean {
+    if (this.keep === 0) return false;
+    this.tail = (this.tail + ch).slice(-this.keep);
+    return this.stop.some((s) => s && this.tail.endsWith(s));
+  }
+}
 
 export class Sampler {
   readonly model: CharLSTM;
   readonly vocab: Vocab;
   private readonly ws: Workspace;
   private readonly rng: Rng;
-  private readonly probs: Float64Array;
-  /** Max-heap of token ids by probability (top-k / top-p scratch). */
-  private readonly order: Int32Array;
-  /** Which ids survive top-k / top-p. */
-  private readonly keep: Uint8Array;
+  private readonly picker: Picker;
   private readonly opts: Required<Omit<SampleOptions, "prime" | "stop" | "unknown" | "deferPrime">> & { stop: string[] };
   /** Prime ids not read yet (null once the whole prime is in the state), and the next one to read. */
   private pending: Int32Array | null;
@@ -65,11 +170,8 @@ export class Sampler {
     this.vocab = vocab;
     this.opts = o;
     this.rng = new Rng(o.seed);
-    const V = vocab.size;
-    this.probs = new Float64Array(V);
-    this.lastProbs = new Float64Array(V);
-    this.order = new Int32Array(V);
-    this.keep = new Uint8Array(V);
+    this.picker = new Picker(vocab.size, o);
+    this.lastProbs = this.picker.lastProbs;
     if (ws && ws.B !== 1) throw new SampleError("a sampling workspace must have batch 1");
     this.ws = ws ?? model.workspace(1, PRIME_CHUNK);
     model.resetState(this.ws);
@@ -114,8 +216,7 @@ export class Sampler {
   next(): string | null {
     if (this.done || this.generated >= this.opts.length) return null;
     if (this.pending) this.readPrime(Infinity);
-    const V = this.vocab.size;
-    const id = this.pick(V);
+    const id = this.picker.pick(this.ws.logits, 0, this.rng);
     const ch = this.vocab.chars[id];
     this.generated++;
     if (this.opts.stop.length) {
@@ -127,36 +228,6 @@ export class Sampler {
     this.model.forward(this.ws, 1);
     this.model.carryState(this.ws, 1);
     return ch;
-  }
-
-  private pick(V: number): number {
-    const { probs, order, opts } = this;
-    softmaxRow(probs, this.ws.logits, V, opts.argmax ? 1 : opts.temperature);
-    this.lastProbs.set(probs);
-    if (opts.argmax) {
-      let best = 0;
-      for (let v = 1; v < V; v++) if (probs[v] > probs[best]) best = v;
-      return best;
-    }
-    if ((opts.topK > 0 && opts.topK < V) || opts.topP < 1) {
-      // Take characters in order of probability from a max-heap until top-k or top-p is reached, then zero
-      // the rest: O(V + kept·log V), never a sort of the whole vocabulary, and no allocation.
-      const limit = opts.topK > 0 ? Math.min(opts.topK, V) : V, keep = this.keep;
-      keep.fill(0, 0, V);
-      for (let v = 0; v < V; v++) order[v] = v;
-      for (let i = (V >> 1) - 1; i >= 0; i--) siftDown(order, probs, i, V);
-      let size = V, cum = 0;
-      for (let n = 0; n < limit; n++) {
-        const top = order[0];
-        keep[top] = 1;
-        cum += probs[top];
-        if (cum >= opts.topP) break;
-        order[0] = order[--size];
-        siftDown(order, probs, 0, size);
-      }
-      for (let v = 0; v < V; v++) if (!keep[v]) probs[v] = 0;
-    }
-    return sampleMult(probs, V, this.rng.nextFloat());
   }
 }
 

@@ -75,7 +75,28 @@ export const sampleCmd: CommandSpec = {
     { name: "stop", type: "string", arg: "STR", help: "stop once this string has been generated" },
     { name: "seed", type: "int", arg: "N", default: "random", help: "seed; the same seed gives the same text" },
     { name: "unknown", type: "string", choices: ["error", "skip"], default: "error", help: "prime characters outside the vocabulary" },
+    { name: "beam", type: "int", arg: "K", help: "beam search: the most likely continuation among K kept beams (deterministic; 1 = --argmax)" },
+    { name: "length-penalty", type: "number", arg: "A", default: "0", help: "with --beam: rank beams by log-probability / length^A" },
+    { name: "beams-out", type: "boolean", help: "with --beam: print all K beams, best first, with their log-probabilities and scores" },
+    { name: "num-samples", type: "int", arg: "N", help: "N samples as one batch of N streams; sample i uses seed (--seed + i) mod 2^32" },
+    { name: "json", type: "boolean", help: "one JSON object per line: {\"index\",\"seed\",\"text\"} per sample, {\"index\",\"text\",\"log_prob\",\"score\",\"stopped\"} per beam" },
+    { name: "novelty", type: "string", arg: "TRAIN_FILE", help: "after generating, report how much of the sample is copied from this text (on stderr; in the objects with --json)" },
+    { name: "min-run", type: "int", arg: "N", default: "20", help: "with --novelty: shortest copied run counted in the copied fraction" },
     ...common,
+  ],
+};
+
+export const noveltyCmd: CommandSpec = {
+  name: "novelty",
+  summary: "How much of a sample is copied from the training text: the longest verbatim substring and the fraction in long copied runs.",
+  usage: "char-lstm novelty SAMPLE_FILE --text TRAIN_FILE [options]",
+  positionals: [1, 1],
+  flags: [
+    { name: "text", type: "string", arg: "FILE", help: "the training text (required)" },
+    { name: "min-run", type: "int", arg: "N", default: "20", help: "shortest copied run (characters) counted in the copied fraction" },
+    { name: "json", type: "boolean", help: "print {\"longest_copy\",\"longest_copy_at\",\"copied_fraction\",\"min_run\"}" },
+    { name: "debug", type: "boolean", help: "print stack traces with errors" },
+    { name: "help", type: "boolean", help: "show this help" },
   ],
 };
 
@@ -147,4 +168,4 @@ export const plotCmd: CommandSpec = {
   ],
 };
 
-export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, plotCmd, exportTokensCmd, serveCmd];
+export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, plotCmd, exportTokensCmd, serveCmd, noveltyCmd];

@@ -18,8 +18,9 @@ import { exportTokensCommand } from "./tokens.js";
 import { serveCommand } from "./serve.js";
 import { plotCommand } from "./plot.js";
 import { removeRegistered } from "./cleanup.js";
+import { noveltyCommand } from "./novelty.js";
 
-const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand, plot: plotCommand };
+const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand, plot: plotCommand, novelty: noveltyCommand };
 
 const USAGE = `char-lstm: character-level LSTM language models
 
@@ -31,6 +32,7 @@ Usage:
   char-lstm plot CKPT [--out FILE.svg]      learning curves as SVG
   char-lstm export-tokens TEXT --out DIR    encode a text into a token file (for python/)
   char-lstm serve CKPT [--port 8080]        web page + streaming HTTP API
+  char-lstm novelty SAMPLE --text TRAIN     how much of a sample is copied from the training text
 
 Run "char-lstm COMMAND --help" for the options of a command.
 `;

@@ -17,6 +17,7 @@ import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { jsKernels } from "../kernels/js/index.js";
 import { docSep, inputFiles } from "./inputs.js";
+import { checkGenerationFlags, isGenerationMode, runGeneration } from "./generate.js";
 
 /** The longest prime file: a prime only conditions the start, and reading it is as slow as generating. */
 export const MAX_PRIME_BYTES = 1 << 20;
@@ -29,11 +30,20 @@ export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
     : str(flags, "prime") ?? "";
   const seed = num(flags, "seed") ?? crypto.getRandomValues(new Uint32Array(1))[0];
   if (seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be in 0..4294967295, got ${seed}`);
+  checkGenerationFlags(flags);
   const { kernels, notice } = await openKernels(flags);
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
     const { model, vocab } = decodeCheckpoint(readBytes(ckptPath), kernels, ckptPath);
     const stop = str(flags, "stop");
+    if (isGenerationMode(flags)) {
+      // beam search, many samples, JSON or a novelty report (cli/generate.ts)
+      return runGeneration(flags, {
+        model, vocab, prime, seed, length: num(flags, "length") ?? 2000, stop: stop ? [stop] : [],
+        unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, temperature: num(flags, "temperature") ?? 1,
+        topK: num(flags, "top-k") ?? 0, topP: num(flags, "top-p") ?? 1, argmax: bool(flags, "argmax"),
+      }, ctx);
+    }
     const sampler = new Sampler(model, vocab, {
       length: num(flags, "length") ?? 2000,
       temperature: num(flags, "temperature") ?? 1,

@@ -1,0 +1,114 @@
+// N independent samples as one batch of N streams: every step is one forward of batch N, so each weight read
+// serves N characters (a batch-1 step streams all the weights for one character).
+//
+// Seeds: stream i draws from Rng(streamSeed(seed, i)) = Rng((seed + i) mod 2^32), so stream 0 uses the seed
+// itself and `--seed S --num-samples N` continues `--seed S+1 …`. (Rng mixes its seed through splitmix32, so
+// neighbouring seeds give unrelated streams.)
+//
+// Equality with a single run: all streams read the same prime (once, batch 1) and start from its state and
+// last logits; after that every stream is a row of a batch of max(N, 2). The batched kernels compute each row
+// with the same operations in the same order whatever the batch size, so stream i is bit for bit the stream
+// of `sampleBatch(…, {seed: streamSeed(seed, i)}, 1)` (N = 1 runs as a batch of 2, one row a copy). The
+// batch-1 Sampler runs the fused single-row kernel (lstmStep1) instead, which on the wasm backend rounds
+// differently in the last bit (a product split by gate rows, against the batched path's packed W_hh), so a
+// plain Sampler with the derived seed agrees with stream i only where that last bit never changes a draw; on
+// the js backend both paths are the same loops and agree exactly.
+//
+// Memory: one (max(N, 2), 1) workspace plus the batch-1 prime workspace; time per step is one batch forward.
+
+import type { Vocab } from "./data/vocab.js";
+import type { CharLSTM, Workspace } from "./model.js";
+import { Rng } from "./rng.js";
+import { Picker, PRIME_CHUNK, readPrime, resolveSampleOptions, SampleError, StopWatch, type SampleOptions } from "./sample.js";
+
+export interface BatchSample {
+  /** Stream index 0..N−1. */ index: number;
+  /** Its seed, streamSeed(opts.seed, index). */ seed: number;
+  /** The generated text (the prime not included). */ text: string;
+}
+
+/** The seed of stream i of a batch started from `seed`: (seed + i) mod 2^32. */
+export function streamSeed(seed: number, i: number): number {
+  return (seed + i) >>> 0;
+}
+
+/** N samples advancing together, one batch forward per step. */
+export class SampleBatch {
+  readonly n: number;
+  readonly texts: string[];
+  readonly seeds: number[];
+  private readonly ws: Workspace;
+  private readonly rngs: Rng[];
+  private readonly stops: StopWatch[];
+  private readonly done: Uint8Array;
+  private readonly picker: Picker;
+  private readonly length: number;
+  private generated = 0;
+
+  constructor(readonly model: CharLSTM, readonly vocab: Vocab, opts: SampleOptions, n: number) {
+    if (!Number.isInteger(n) || n < 1) throw new SampleError(`--num-samples must be a whole number ≥ 1, got ${n}`);
+    const o = resolveSampleOptions(opts);
+    this.n = n;
+    this.length = o.length;
+    this.seeds = Array.from({ length: n }, (_, i) => streamSeed(o.seed, i));
+    this.rngs = this.seeds.map((s) => new Rng(s));
+    this.stops = this.seeds.map(() => new StopWatch(o.stop));
+    this.texts = this.seeds.map(() => "");
+    this.done = new Uint8Array(n);
+    const V = vocab.size, H = model.config.hidden, B = Math.max(n, 2);
+    this.picker = new Picker(V, o);
+    // the prime once, batch 1; then its state and last logits into every row of the batch
+    const pws = model.workspace(1, PRIME_CHUNK);
+    readPrime(model, vocab, pws, opts.prime ?? "", opts.unknown ?? "error");
+    this.ws = model.workspace(B, 1);
+    for (let l = 0; l < model.config.layers; l++) {
+      const src = pws.caches[l], dst = this.ws.caches[l];
+      for (let b = 0; b < B; b++) {
+        dst.h.set(src.h.subarray(0, H), b * H);
+        dst.c.set(src.c.subarray(0, H), b * H);
+      }
+    }
+    for (let b = 0; b < B; b++) this.ws.logits.set(pws.logits.subarray(0, V), b * V);
+  }
+
+  /** Whether every stream has reached the length or its stop string. */
+  get finished(): boolean {
+    return this.generated >= this.length || this.done.every((d) => d === 1);
+  }
+
+  /** One character for every stream still running (null for a finished one), then one batch forward. */
+  step(): (string | null)[] | null {
+    if (this.finished) return null;
+    const { n, ws, vocab } = this, V = vocab.size;
+    const out: (string | null)[] = new Array(n).fill(null);
+    for (let i = 0; i < n; i++) {
+      if (this.done[i]) { ws.x[i] = 0; continue; }
+      const id = this.picker.pick(ws.logits, i * V, this.rngs[i]);
+      const ch = vocab.chars[id];
+      out[i] = ch;
+      this.texts[i] += ch;
+      if (this.stops[i].push(ch)) this.done[i] = 1;
+      ws.x[i] = id;
+    }
+    // a padding row (N = 1) repeats stream 0's token, so it computes exactly what stream 0 does
+    for (let b = n; b < ws.B; b++) ws.x[b] = ws.x[0];
+    this.generated++;
+    if (!this.finished) {
+      this.model.forward(ws, 1);
+      this.model.carryState(ws, 1);
+    }
+    return out;
+  }
+
+  /** The samples so far. */
+  results(): BatchSample[] {
+    return this.texts.map((text, index) => ({ index, seed: this.seeds[index], text }));
+  }
+}
+
+/** N samples at once (see SampleBatch); `signal` (optional) stops early, returning what was generated. */
+export function sampleBatch(model: CharLSTM, vocab: Vocab, opts: SampleOptions, n: number, signal?: { aborted: boolean }): BatchSample[] {
+  const b = new SampleBatch(model, vocab, opts, n);
+  while (!signal?.aborted && b.step() !== null) { /* advance */ }
+  return b.results();
+}
