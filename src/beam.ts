@@ -43,6 +43,20 @@ function better(s1: number, b1: number, v1: number, s2: number, b2: number, v2: 
 
 /** The K most likely continuations, best first; onCommit(text) streams the prefix all beams share. */
 export function beamSearch(model: CharLSTM, vocab: Vocab, opts: BeamOptions, onCommit?: (text: string) => void): Beam[] {
+  const steps = beamSteps(model, vocab, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (r.value && onCommit) onCommit(r.value);
+  }
+}
+
+/**
+ * The search one step at a time (for a server that must not block): each step yields the newly committed
+ * text (often ""), the last yields the rest of the best beam; the return value is the K beams, best first.
+ * The options are checked at the first next().
+ */
+export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Generator<string, Beam[], void> {
   const K = opts.beams, A = opts.lengthPenalty ?? 0, maxLen = opts.length;
   if (!Number.isInteger(K) || K < 1) throw new SampleError(`--beam must be a whole number ≥ 1, got ${K}`);
   if (!Number.isInteger(maxLen) || maxLen < 0) throw new SampleError(`--length must be a non-negative integer, got ${maxLen}`);
@@ -154,10 +168,9 @@ export function beamSearch(model: CharLSTM, vocab: Vocab, opts: BeamOptions, onC
     logP = nLogP; len = nLen; fin = nFin; node = nNode; stops = nStops; live = n;
 
     // committed prefix: walk every beam's path back to where they all meet
-    if (onCommit) {
-      const text = sharedPrefix(node, live, tok, par, K, committed, vocab);
-      if (text) { onCommit(text); committedText += text; committed += [...text].length; }
-    }
+    const text = sharedPrefix(node, live, tok, par, K, committed, vocab);
+    if (text) { committedText += text; committed += [...text].length; }
+    yield text;
     if (fin.subarray(0, live).every((f) => f === 1) || t === maxLen - 1) break;
 
     // the next step's input: each live slot's parent rows of (h, c), then its new token
@@ -181,11 +194,8 @@ export function beamSearch(model: CharLSTM, vocab: Vocab, opts: BeamOptions, onC
   for (let k = 0; k < live; k++) {
     beams.push({ text: pathText(node[k], tok, par, vocab), logProb: logP[k], score: scoreOf(logP[k], Math.max(1, len[k])), stopped: fin[k] === 1 });
   }
-  if (onCommit && beams.length) {
-    // the rest of the best beam is final now
-    const rest = [...beams[0].text].slice(committed).join("");
-    if (beams[0].text.startsWith(committedText) && rest) onCommit(rest);
-  }
+  // the rest of the best beam is final now
+  if (beams.length && beams[0].text.startsWith(committedText)) yield [...beams[0].text].slice(committed).join("");
   return beams;
 }
 

@@ -151,6 +151,8 @@ export const serveCmd: CommandSpec = {
     { name: "host", type: "string", arg: "ADDR", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 exposes the server to the network" },
     { name: "max-length", type: "int", arg: "N", default: "10000", help: "longest generation one request may ask for" },
     { name: "max-concurrent", type: "int", arg: "N", default: "4", help: "generations running at once; more get HTTP 429" },
+    { name: "max-beam", type: "int", arg: "K", default: "16", help: "most beams one request may ask for (beam=K)" },
+    { name: "novelty-text", type: "string", arg: "FILE", help: "the training text, indexed at startup, so requests can ask for novelty=1" },
     ...common,
   ],
 };

@@ -8,6 +8,7 @@ import { decodeCheckpoint } from "../checkpoint.js";
 import { IOError, readBytes } from "../io/node.js";
 import { createServer } from "../server/server.js";
 import { UsageError } from "./args.js";
+import { loadNoveltyIndex } from "./novelty.js";
 import { num, openKernels, str, type CliContext, type Flags } from "./context.js";
 
 /** dist/web, next to this file's dist/src/cli/. */
@@ -20,13 +21,17 @@ export async function serveCommand(flags: Flags, [ckptPath]: string[], ctx: CliC
   if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0..65535 (0 = any free port), got ${port}`);
   if (maxLength < 1) throw new UsageError(`--max-length must be at least 1, got ${maxLength}`);
   if (maxConcurrent < 1) throw new UsageError(`--max-concurrent must be at least 1, got ${maxConcurrent}`);
+  const maxBeam = num(flags, "max-beam") ?? 16;
+  if (maxBeam < 1) throw new UsageError(`--max-beam must be at least 1, got ${maxBeam}`);
+  const noveltyText = str(flags, "novelty-text");
   const { kernels, notice } = await openKernels(flags);
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
     const bytes = readBytes(ckptPath);
     const loaded = decodeCheckpoint(bytes, kernels, ckptPath);
     if (!existsSync(join(WEB_ROOT, "index.html"))) ctx.err("char-lstm: the web page is not built (run npm run build); serving the API only\n");
-    const server = createServer({ checkpoint: { bytes, loaded, name: basename(ckptPath) }, webRoot: WEB_ROOT, maxLength, maxConcurrent });
+    const novelty = noveltyText ? loadNoveltyIndex(noveltyText) : undefined;
+    const server = createServer({ checkpoint: { bytes, loaded, name: basename(ckptPath) }, webRoot: WEB_ROOT, maxLength, maxConcurrent, maxBeam, novelty });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE") reject(new IOError(`port ${port} on ${host} is in use; pick another with --port (0 = any free port)`));

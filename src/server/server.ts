@@ -5,9 +5,13 @@
 //   GET  /api/model        {layers, hidden, vocab_size, vocab, params, step, best_val_bpc, …}
 //   GET  /api/history      {step, best_val_bpc, best_step, history: [{step, seconds, train_bpc, val_bpc}]} (nulls where absent)
 //   GET  /api/checkpoint   the checkpoint bytes (the page loads them into its own in-browser model)
-//   GET  /api/sample?prime=&length=&temperature=&top_k=&top_p=&seed=&argmax=&stop=&unknown=
+//   GET  /api/sample?prime=&length=&temperature=&top_k=&top_p=&seed=&argmax=&stop=&unknown=&beam=&length_penalty=&novelty=
 //   POST /api/sample       the same parameters as a JSON object (for primes too long for a URL)
-//        → text/event-stream: `data: {"text": "…"}` as characters are generated, then `event: done`
+//        → text/event-stream: `data: {"text": "…"}` as characters are generated, then `event: done` with
+//          {length, seed}; beam=K (≤ maxBeam) searches instead of sampling: the data events carry the prefix all
+//          K beams agree on as it becomes final, and done adds {text, log_prob, score, stopped} of the best beam;
+//          novelty=1 adds {novelty: {longest_copy, longest_copy_at, copied_fraction, min_run}} of the generated
+//          text against the training text given at startup (`serve --novelty-text FILE`; 400 without one)
 //   GET  /…                files of the built page (dist/web)
 //
 // Limits, each a clear 4xx with a JSON body {"error": "…", "param"?: "…"}: a bad parameter is 400 naming it,
@@ -26,6 +30,8 @@ import { checkpointSummary, type LoadedCheckpoint } from "../checkpoint.js";
 import type { UnknownPolicy } from "../data/vocab.js";
 import { Sampler, type SampleOptions } from "../sample.js";
 import { bestPoint } from "../plot.js";
+import { beamSteps, type Beam } from "../beam.js";
+import type { NoveltyIndex } from "../novelty.js";
 import { WorkspacePool } from "./pool.js";
 
 export interface ServerOptions {
@@ -41,6 +47,10 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Longest prime text (default 10000 characters). */
   maxPrime?: number;
+  /** Most beams one request may ask for (default 16). */
+  maxBeam?: number;
+  /** The training text, indexed, for novelty=1 (none: novelty=1 is refused). */
+  novelty?: NoveltyIndex;
 }
 
 export interface ServerStats {
@@ -62,7 +72,7 @@ class HttpError extends Error {
 
 const CHUNK = 16;
 const BATCH_MS = 8;
-const SAMPLE_PARAMS = ["prime", "length", "temperature", "top_k", "top_p", "seed", "argmax", "stop", "unknown"];
+const SAMPLE_PARAMS = ["prime", "length", "temperature", "top_k", "top_p", "seed", "argmax", "stop", "unknown", "beam", "length_penalty", "novelty"];
 const ISOLATION = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Embedder-Policy": "require-corp",
@@ -93,7 +103,7 @@ export function historyJson(ck: LoadedCheckpoint) {
 }
 
 /** Sampling options from query or JSON parameters (all given as strings); HttpError 400 naming the bad one. */
-export function parseSampleParams(get: (name: string) => string | undefined, limits: { maxLength: number; maxPrime: number }): SampleOptions & { seedGiven: boolean } {
+export function parseSampleParams(get: (name: string) => string | undefined, limits: { maxLength: number; maxPrime: number; maxBeam?: number }): SampleOptions & { seedGiven: boolean; beam: number; lengthPenalty: number; novelty: boolean } {
   const bad = (param: string, why: string): never => { throw new HttpError(400, `${param} ${why}`, param); };
   const number = (param: string, integer: boolean): number | undefined => {
     const raw = get(param);
@@ -121,7 +131,19 @@ export function parseSampleParams(get: (name: string) => string | undefined, lim
   const unknown = get("unknown") ?? "error";
   if (unknown !== "error" && unknown !== "skip") bad("unknown", `must be error or skip, got ${JSON.stringify(unknown)}`);
   const stop = get("stop");
+  const flag = (param: string): boolean => {
+    const raw = get(param);
+    if (raw !== undefined && !["", "0", "1", "true", "false"].includes(raw)) bad(param, `must be true or false, got ${JSON.stringify(raw)}`);
+    return raw === "" || raw === "1" || raw === "true";
+  };
+  const maxBeam = limits.maxBeam ?? 16;
+  const beam = number("beam", true) ?? 0;
+  if (beam < 0 || beam > maxBeam) bad("beam", `must be in 0..${maxBeam} (0 = sample, K = beam search with K beams), got ${beam}`);
+  const lengthPenalty = number("length_penalty", false) ?? 0;
+  if (!(lengthPenalty >= 0 && lengthPenalty <= 10)) bad("length_penalty", `must be in [0, 10], got ${lengthPenalty}`);
+  if (lengthPenalty !== 0 && beam === 0) bad("length_penalty", "applies to beam search only; give beam=K too");
   return {
+    beam, lengthPenalty, novelty: flag("novelty"),
     length, temperature, topK, topP, prime,
     argmax: argmaxRaw === "" || argmaxRaw === "1" || argmaxRaw === "true",
     seed: seedArg ?? crypto.getRandomValues(new Uint32Array(1))[0],
@@ -149,7 +171,7 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
   const history = historyJson(loaded);
   const { model, vocab } = loaded;
   const maxLength = opts.maxLength ?? 10_000, maxConcurrent = opts.maxConcurrent ?? 4;
-  const maxBodyBytes = opts.maxBodyBytes ?? 65_536, maxPrime = opts.maxPrime ?? 10_000;
+  const maxBodyBytes = opts.maxBodyBytes ?? 65_536, maxPrime = opts.maxPrime ?? 10_000, maxBeam = opts.maxBeam ?? 16;
   const pool = new WorkspacePool(model);
   const stats = { active: 0, started: 0 };
   const info = JSON.stringify({
@@ -157,14 +179,15 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
     ...checkpointSummary(loaded),
     vocab: vocab.chars,
     backend: model.kernels.name,
-    max_length: maxLength, max_concurrent: maxConcurrent,
+    max_length: maxLength, max_concurrent: maxConcurrent, max_beam: maxBeam, novelty: Boolean(opts.novelty),
   });
 
   async function sampleStream(req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>): Promise<void> {
     for (const k of Object.keys(params)) {
       if (!SAMPLE_PARAMS.includes(k)) throw new HttpError(400, `unknown parameter ${k}; known: ${SAMPLE_PARAMS.join(", ")}`, k);
     }
-    const o = parseSampleParams((k) => params[k], { maxLength, maxPrime });
+    const o = parseSampleParams((k) => params[k], { maxLength, maxPrime, maxBeam });
+    if (o.novelty && !opts.novelty) throw new HttpError(400, "novelty=1 needs the training text: start the server with --novelty-text FILE", "novelty");
     if (stats.active >= maxConcurrent) {
       throw new HttpError(429, `${maxConcurrent} generations are already running (--max-concurrent); retry shortly`, undefined, { "Retry-After": "1" });
     }
@@ -174,29 +197,49 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
     let closed = false;
     res.on("close", () => { closed = true; });
     try {
-      let sampler: Sampler;
+      // one source of text for both modes: a Sampler's next characters, or a beam search's committed prefix
+      let pull: () => string | null;
+      let beamResult: Beam[] | null = null;
+      let sampler: Sampler | null = null;
       try {
-        sampler = new Sampler(lease.model, vocab, { ...o, deferPrime: true });
+        if (o.beam > 0) {
+          const steps = beamSteps(lease.model, vocab, { length: o.length, beams: o.beam, lengthPenalty: o.lengthPenalty, prime: o.prime, stop: o.stop, unknown: o.unknown });
+          let first: IteratorResult<string, Beam[]> | null = steps.next();   // reads the prime: errors are the request's
+          pull = () => {
+            const r = first ?? steps.next();
+            first = null;
+            if (r.done) { beamResult = r.value; return null; }
+            return r.value;
+          };
+        } else {
+          const sm = new Sampler(lease.model, vocab, { ...o, deferPrime: true });
+          sampler = sm;
+          pull = () => sm.next();
+        }
       } catch (e) {
         throw new HttpError(400, (e as Error).message.replace(/ \(use --unknown skip to drop them\)/, " (use unknown=skip to drop them)"), "prime");
       }
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
       res.flushHeaders();
-      // the prime, in slices: a 10,000-character prime is seconds of work on a large model
-      while (!sampler.primed && !closed && !res.destroyed) {
+      // the prime, in slices: a 10,000-character prime is seconds of work on a large model (a beam search
+      // reads its prime at its first step, above)
+      while (sampler && !sampler.primed && !closed && !res.destroyed) {
         const t0 = performance.now();
         while (performance.now() - t0 < BATCH_MS && !sampler.readPrime(1)) { /* one chunk per call */ }
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      let generated = 0, done = false;
+      let generated = 0, done = false, all = "";
       while (!closed && !res.destroyed) {
         let text = "";
         const t0 = performance.now();
         while (text.length < CHUNK && performance.now() - t0 < BATCH_MS) {
-          const ch = sampler.next();
+          const ch = pull();
           if (ch === null) { done = true; break; }
           text += ch;
-          generated++;
+        }
+        if (text) {
+          generated += [...text].length;
+          if (o.novelty) all += text;
         }
         if (text && !res.write(`data: ${JSON.stringify({ text })}\n\n`)) {
           await new Promise<void>((resolve) => {
@@ -208,7 +251,13 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
         if (done) break;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (!closed && !res.destroyed) res.end(`event: done\ndata: ${JSON.stringify({ length: generated, seed: o.seed })}\n\n`);
+      if (!closed && !res.destroyed) {
+        const summary: Record<string, unknown> = { length: generated, seed: o.seed };
+        const best = (beamResult as Beam[] | null)?.[0];
+        if (best) Object.assign(summary, { text: best.text, log_prob: best.logProb, score: best.score, stopped: best.stopped, beam: o.beam });
+        if (o.novelty && opts.novelty) summary.novelty = opts.novelty.report(best ? best.text : all);
+        res.end(`event: done\ndata: ${JSON.stringify(summary)}\n\n`);
+      }
     } finally {
       stats.active--;
       lease.release();
