@@ -15,6 +15,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { defaultCorpusPath } from "../src/io/node.js";
 import { CONFIGS } from "./configs.js";
+import { batchSamplingSection } from "./sampling.js";
 
 type Row = Record<string, number | string>;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -155,6 +156,7 @@ if (results.c) {
   lines.push("| wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 | wasm ×2 / best PyTorch |", "|---:|---:|---:|---:|---:|---:|");
   lines.push(`| ${fmt(r.wasm1?.sample_chars_per_s)} | ${fmt(r.wasm2?.sample_chars_per_s)} | ${fmt(r.js?.sample_chars_per_s)} | ${fmt(r.torch1?.sample_chars_per_s)} | ${fmt(r.torch2?.sample_chars_per_s)} | **${ratio(r.wasm2?.sample_chars_per_s, best(r, "sample_chars_per_s"))}**${roundRatios("c", "sample_chars_per_s")} |`);
 }
+if (results.c) lines.push(...batchSamplingSection());
 if (qualitySeconds > 0) {
   lines.push("", `## Quality per wall time (config c, ${qualitySeconds} s of training on the bundled corpus, then validation)`, "");
   lines.push("| | steps | validation bits/char |", "|---|---:|---:|");

@@ -130,6 +130,28 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       await page.click("#model-curves summary");
     });
 
+    await t.test("sample: the Beams control runs beam search; its text and log-probability are the API's", async () => {
+      await page.fill("#sample-beam", "4");
+      await page.fill("#sample-length", "300");
+      await page.click("#sample-go");
+      await page.waitForSelector("#sample-output[data-state=done]", { timeout: 30_000 });
+      const text = (await page.textContent("#sample-output .generated")) ?? "";
+      assert.equal([...text].length, 300);
+      assert.match((await page.textContent("#sample-status")) ?? "", /Beam search \(4 beams\): 300 characters, log-probability -\d+\.\d\d/);
+      const body = await (await fetch(`${base}/api/sample?prime=The%20whale&length=300&beam=4`)).text();
+      const done = JSON.parse(body.split("\n\n").find((b) => b.startsWith("event: done"))!.split("data: ")[1]) as { text: string; log_prob: number };
+      if (await page.getAttribute("body", "data-backend") === "wasm") {
+        assert.equal(text, done.text, "the page and the server run the same beam search on the same kernels");
+        assert.equal(Number(await page.getAttribute("#sample-output", "data-log-prob")), done.log_prob);
+      }
+      // back to sampling, with the previous sample restored for the tabs below
+      await page.fill("#sample-beam", "0");
+      await page.fill("#sample-length", "3000");
+      await page.click("#sample-go");
+      await page.waitForSelector("#sample-output[data-state=done]", { timeout: 30_000 });
+      assert.match((await page.textContent("#sample-status")) ?? "", /Generated 3,000 characters with seed 3/);
+    });
+
     await t.test("cells: opening the tab traces the sample; coloured characters, ranking, predictions on hover and keys", async () => {
       await page.click("#tab-cells");
       await page.waitForSelector("#cells-view[data-spans]", { timeout: 30_000 });

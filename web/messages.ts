@@ -35,7 +35,7 @@ export interface TrainRequest {
 export type ToWorker =
   | { type: "init"; wasmUrl: string; threads: number; backend: "auto" | "wasm" | "js" }
   | { type: "load"; bytes: ArrayBuffer; name: string }
-  | { type: "sample"; id: number; opts: SampleOptions }
+  | { type: "sample"; id: number; opts: SampleOptions & { beam?: number } }
   | { type: "stop"; id: number }
   | { type: "trace"; id: number; text: string }
   | { type: "train"; req: TrainRequest }
@@ -46,7 +46,7 @@ export type FromWorker =
   | { type: "ready"; backend: string; threads: number; notice?: string }
   | { type: "loaded"; info: ModelInfo }
   | { type: "text"; id: number; text: string }
-  | { type: "done"; id: number; length: number; seed: number; ms: number }
+  | { type: "done"; id: number; length: number; seed: number; ms: number; beam?: number; logProb?: number }
   | { type: "trace"; id: number; trace: Trace }
   | { type: "started"; params: number; vocab: number; trainChars: number; valChars: number }
   | { type: "step"; step: number; bpc: number; epoch: number; charsPerSec: number }

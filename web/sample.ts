@@ -31,7 +31,12 @@ export function setupSample(app: App): void {
     output.dataset.length = String(m.length);
     output.dataset.state = "done";
     const rate = m.ms > 0 ? ` · ${fmt((m.length / m.ms) * 1000)} chars/s` : "";
-    setStatus(status, `Generated ${fmt(m.length)} characters with seed ${m.seed} in ${(m.ms / 1000).toFixed(2)} s${rate}.`);
+    if (m.beam) {
+      output.dataset.logProb = String(m.logProb);
+      setStatus(status, `Beam search (${m.beam} beams): ${fmt(m.length)} characters, log-probability ${m.logProb?.toFixed(2)} in ${(m.ms / 1000).toFixed(2)} s${rate}.`);
+    } else {
+      setStatus(status, `Generated ${fmt(m.length)} characters with seed ${m.seed} in ${(m.ms / 1000).toFixed(2)} s${rate}.`);
+    }
   });
   app.engine.on("error", (m) => {
     if (m.scope !== "sample" || m.id !== running) return;
@@ -53,6 +58,7 @@ export function setupSample(app: App): void {
       topK: Number(field("sample-topk").value || 0),
       topP: Number(field("sample-topp").value || 1),
       seed: seedText === "" ? randomSeed() : Number(seedText),
+      beam: Number(field("sample-beam").value || 0),
     };
     running = app.nextId();
     primeEl.textContent = opts.prime;
@@ -60,9 +66,10 @@ export function setupSample(app: App): void {
     output.dataset.events = "0";
     output.dataset.state = "running";
     delete output.dataset.length;
+    delete output.dataset.logProb;
     go.disabled = true;
     stop.disabled = false;
-    setStatus(status, "Generating…");
+    setStatus(status, opts.beam > 0 ? `Searching with ${opts.beam} beams…` : "Generating…");
     app.engine.send({ type: "sample", id: running, opts });
   });
   stop.addEventListener("click", () => {

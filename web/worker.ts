@@ -3,8 +3,8 @@
 // All of it is the library itself (src/), on the kernels loadKernelsBrowser picks.
 
 import {
-  Corpus, Sampler, Trainer, decodeCheckpoint, defaultTrain, encodeCheckpoint, runTraining, traceText,
-  validateModel, validateTrain, type CharLSTM, type Kernels, type TrainConfig, type Vocab,
+  Corpus, Sampler, Trainer, beamSteps, decodeCheckpoint, defaultTrain, encodeCheckpoint, runTraining, traceText,
+  validateModel, validateTrain, type CharLSTM, type SampleOptions, type Kernels, type TrainConfig, type Vocab,
 } from "../src/index.js";
 import { loadKernelsBrowser } from "../src/kernels/wasm/browser.js";
 import { WorkspacePool } from "../src/server/pool.js";
@@ -31,31 +31,42 @@ function yieldTurn(): Promise<void> {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-async function sample(id: number, opts: ConstructorParameters<typeof Sampler>[2]): Promise<void> {
+async function sample(id: number, opts: SampleOptions & { beam?: number }): Promise<void> {
   if (!loaded) throw new Error("no model is loaded");
   const t0 = performance.now();
   const lease = loaded.pool.borrow();
-  let n = 0;
+  let n = 0, logProb: number | undefined;
   try {
-    const s = new Sampler(lease.model, loaded.vocab, opts);
+    // one source of text: a Sampler's characters, or (beam > 0) the prefix all beams agree on as it becomes final
+    let pull: () => string | null;
+    if (opts.beam && opts.beam > 0) {
+      const steps = beamSteps(lease.model, loaded.vocab, { length: opts.length, beams: opts.beam, prime: opts.prime, stop: opts.stop, unknown: opts.unknown });
+      pull = () => {
+        const r = steps.next();
+        if (r.done) { logProb = r.value[0]?.logProb; return null; }
+        return r.value;
+      };
+    } else {
+      const s = new Sampler(lease.model, loaded.vocab, opts);
+      pull = () => s.next();
+    }
     // batches of ~16 ms: a smooth stream, and a stop message gets in between batches
     for (let done = false; !done && !cancelled.has(id);) {
       let text = "";
       const t = performance.now();
       while (performance.now() - t < 16) {
-        const ch = s.next();
+        const ch = pull();
         if (ch === null) { done = true; break; }
         text += ch;
-        n++;
       }
-      if (text) post({ type: "text", id, text });
+      if (text) { post({ type: "text", id, text }); n += [...text].length; }
       if (!done) await yieldTurn();
     }
   } finally {
     lease.release();
     cancelled.delete(id);
   }
-  post({ type: "done", id, length: n, seed: opts.seed, ms: performance.now() - t0 });
+  post({ type: "done", id, length: n, seed: opts.seed, ms: performance.now() - t0, beam: opts.beam || undefined, logProb });
 }
 
 async function train(req: TrainRequest, kernels: Kernels): Promise<void> {
