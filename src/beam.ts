@@ -186,7 +186,7 @@ export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Ge
       }
     }
     for (let k = 0; k < K; k++) ws.x[k] = k < live && !fin[k] ? tok[node[k]] : 0;
-    model.forward(ws, 1);
+    model.forward(ws, 1, { frozen: t > 0 });   // weights fixed while searching: keep the first step's packed W_hh
     model.carryState(ws, 1);
   }
 

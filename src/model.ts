@@ -43,6 +43,8 @@ export interface Workspace {
 export interface ForwardOptions {
   /** Training mode: dropout on (when the model has dropout), using this RNG for the masks. */
   rng?: Rng;
+  /** The parameters are unchanged since this workspace's previous forward (generation): reuse its packed W_hh. */
+  frozen?: boolean;
 }
 
 export class CharLSTM {
@@ -106,7 +108,7 @@ export class CharLSTM {
     const N = T * B;
     ws.dropped = dropout > 0 && opts.rng !== undefined;
     for (let l = 0; l < L; l++) {
-      lstmForward(k, ws.caches[l], this.layerInput(ws, l, T), this.p.layers[l], { B, T, D: l === 0 ? V : H, H });
+      lstmForward(k, ws.caches[l], this.layerInput(ws, l, T), this.p.layers[l], { B, T, D: l === 0 ? V : H, H }, opts.frozen);
       if (ws.dropped && l < L - 1) {
         // inverted dropout on this layer's output, as nn.LSTM(dropout=p) does between layers
         const mask = ws.masks[l], keep = 1 - dropout, scale = 1 / keep, rng = opts.rng!;

@@ -94,7 +94,8 @@ export class SampleBatch {
     for (let b = n; b < ws.B; b++) ws.x[b] = ws.x[0];
     this.generated++;
     if (!this.finished) {
-      this.model.forward(ws, 1);
+      // the weights do not change while we generate: the packed W_hh of the first step serves every step
+      this.model.forward(ws, 1, { frozen: this.generated > 1 });
       this.model.carryState(ws, 1);
     }
     return out;

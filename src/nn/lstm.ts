@@ -37,6 +37,8 @@ export interface LSTMCache {
   /** (Tmax, B, H): tanh(c_t), kept for backward. */ tanhC: FloatArray;
   /** W_hh packed for the per-step products, repacked at the start of each pass; null for B = 1. */
   pack: RecurrentPack | null;
+  /** Which pass's layout the pack holds now (a forward on frozen weights may reuse a "forward" pack). */
+  packed: "forward" | "backward" | null;
 }
 
 /** Input of a layer: token ids (T·B) for the one-hot first layer, or a dense (T·B, D) matrix. */
@@ -50,11 +52,14 @@ export function allocLSTMCache(k: Kernels, Tmax: number, B: number, H: number): 
     tanhC: k.alloc(Tmax * B * H),
     // batch 1 (sampling) reads W_hh directly: one gemv per step streams it once, packing would cost as much
     pack: B > 1 ? k.allocRecurrentPack(H) : null,
+    packed: null,
   };
 }
 
 // x: tokens (T·B) or (T, B, D); p: the layer's weights; reads cache.h/c slot 0, writes slots 1..T.
-export function lstmForward(k: Kernels, cache: LSTMCache, x: LSTMInput, p: LayerViews, dims: LSTMDims): void {
+// frozen: the weights are unchanged since this cache's last forward (generation), so a forward-layout pack of
+// W_hh is still valid and is not rebuilt (at T = 1 the repack would cost as much as the step's product).
+export function lstmForward(k: Kernels, cache: LSTMCache, x: LSTMInput, p: LayerViews, dims: LSTMDims, frozen = false): void {
   const { B, T, D, H } = dims;
   const G = 4 * H, N = T * B;
   if (N === 1) {
@@ -69,7 +74,10 @@ export function lstmForward(k: Kernels, cache: LSTMCache, x: LSTMInput, p: Layer
   else k.gemm(false, true, N, G, D, x, p.Wih, gates, 0);
   k.addBias(gates, p.bih, N, G);
   k.addBias(gates, p.bhh, N, G);
-  if (cache.pack) k.packRecurrent(cache.pack, p.Whh, "forward");
+  if (cache.pack && !(frozen && cache.packed === "forward")) {
+    k.packRecurrent(cache.pack, p.Whh, "forward");
+    cache.packed = "forward";
+  }
   const S = B * H;
   for (let t = 0; t < T; t++) {
     // a_t += h_{t-1} W_hh^T, then the cell: one fused step
@@ -96,7 +104,10 @@ export function lstmBackward(k: Kernels, g: LSTMGrads, grads: LayerViews, dout: 
   // the carried-in gradient of the last step's h joins dout (it is zero for truncated BPTT)
   const dLast = dout.subarray((T - 1) * S, T * S);
   for (let j = 0; j < S; j++) dLast[j] += g.dh0[j];
-  if (cache.pack) k.packRecurrent(cache.pack, p.Whh, "backward");
+  if (cache.pack) {
+    k.packRecurrent(cache.pack, p.Whh, "backward");
+    cache.packed = "backward";
+  }
   for (let t = T - 1; t >= 0; t--) {
     // inverts a_{t+1} += h_t W_hh^T: dh_t += dA_{t+1} W_hh, added straight into dout[t] (none at the last step);
     // then inverts c_t = f⊙c_{t-1} + i⊙g; h_t = o⊙tanh(c_t); gates = σ/tanh(a). dc0 carries dc_t → dc_{t-1}.
