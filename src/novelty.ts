@@ -7,7 +7,8 @@
 // The index is a suffix array of the training text, built by SA-IS (Nong, Zhang & Chan 2009; the formulation of
 // the AtCoder Library's sa_is) in O(n) time. Memory while building, for n code points: the text as ranks (4n
 // bytes), the suffix array (4n), the L/S types (n), the LMS map (4n) and the LMS lists and reduced string (≤ 6n
-// in total, recursion halves n at least), i.e. about 19n bytes at the peak; the index keeps 8n (ranks + SA).
+// in total, recursion halves n at least), i.e. about 19n bytes at the peak; the index keeps 8n (ranks + SA) and
+// a 4.4 MB code point → rank table.
 //
 // Matching statistics: for each sample position i, ms[i] = the length of the longest prefix of sample[i..] that
 // occurs in the text. In suffix order that longest match is with one of the two suffixes adjacent to where
@@ -128,18 +129,21 @@ export function suffixArray(s: Int32Array, upper: number): Int32Array {
 export class NoveltyIndex {
   /** The text as dense ranks of its code points (0..σ−1). */ private readonly t: Int32Array;
   /** Suffix array of t. */ private readonly sa: Int32Array;
-  /** Code point → rank. */ private readonly rank = new Map<number, number>();
+  /** Code point → rank, −1 for code points the text lacks (a table over all of Unicode: 4.4 MB). */
+  private readonly rank = new Int32Array(0x110000).fill(-1);
   /** Length of the text in code points. */ readonly length: number;
 
   constructor(text: string) {
-    const cps = codePoints(text);
-    const distinct = [...new Set(cps)].sort((a, b) => a - b);
-    distinct.forEach((cp, i) => this.rank.set(cp, i));
-    const t = new Int32Array(cps.length);
-    for (let i = 0; i < cps.length; i++) t[i] = this.rank.get(cps[i])!;
+    const t = codePoints(text), rank = this.rank;
+    // ranks in code-point order: mark what occurs, then number the marks
+    const seen = new Uint8Array(rank.length);
+    for (let i = 0; i < t.length; i++) seen[t[i]] = 1;
+    let sigma = 0;
+    for (let cp = 0; cp < rank.length; cp++) if (seen[cp]) rank[cp] = sigma++;
+    for (let i = 0; i < t.length; i++) t[i] = rank[t[i]];
     this.t = t;
     this.length = t.length;
-    this.sa = suffixArray(t, Math.max(0, distinct.length - 1));
+    this.sa = suffixArray(t, Math.max(0, sigma - 1));
   }
 
   /**
@@ -149,7 +153,7 @@ export class NoveltyIndex {
   matchingStatistics(sample: string): { ms: Int32Array; at: Int32Array } {
     const cps = codePoints(sample);
     const m = cps.length, p = new Int32Array(m);
-    for (let i = 0; i < m; i++) p[i] = this.rank.get(cps[i]) ?? -1;   // −1 never matches
+    for (let i = 0; i < m; i++) p[i] = this.rank[cps[i]];   // −1 never matches
     const ms = new Int32Array(m), at = new Int32Array(m).fill(-1);
     const { t, sa } = this, n = t.length;
     // common prefix of p[i..] and text suffix s, starting the comparison at offset k
