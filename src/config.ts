@@ -16,7 +16,7 @@ export interface ModelConfig {
 
 export type OptimizerName = "adam" | "rmsprop" | "adagrad" | "sgd";
 export type ClipMode = "norm" | "value";
-export type DecayMode = "none" | "step" | "cosine";
+export type DecayMode = "none" | "step" | "cosine" | "linear";
 
 export interface TrainConfig {
   // data
@@ -44,11 +44,16 @@ export interface TrainConfig {
   /** Clip threshold: the global L2 norm (mode "norm") or each element (mode "value"); 0 disables. */
   clip: number;
   clipMode: ClipMode;
-  /** Learning-rate schedule: none, step (× decayRate every decayEvery steps) or cosine (to lrMin at maxSteps). */
+  /**
+   * Learning-rate schedule (optim/schedule.ts): none, step (× decayRate every decayEvery steps), or cosine /
+   * linear decay to lrMin at the end of the budget: over maxSteps when set, else over the --max-time span.
+   */
   decay: DecayMode;
   decayRate: number;
   decayEvery: number;
   lrMin: number;
+  /** Linear learning-rate warm-up over the first N steps (0 = none). */
+  warmup: number;
   // budget (0 = unlimited; at least one must be set)
   /** Total optimizer steps, counting those before a resume. */
   maxSteps: number;
@@ -99,6 +104,7 @@ export const defaultTrain = {
   decayRate: 0.5,
   decayEvery: 1000,
   lrMin: 0,
+  warmup: 0,
   maxSteps: 0,
   maxTime: 0,
   epochs: 0,
@@ -142,6 +148,7 @@ export function validateTrain(c: TrainConfig): void {
   real(c.decayRate, "decay-rate", 0, 1, true);
   int(c.decayEvery, "decay-every", 1);
   real(c.lrMin, "lr-min", 0, c.lr);
+  int(c.warmup, "warmup", 0);
   int(c.maxSteps, "max-steps", 0);
   real(c.maxTime, "max-time", 0, 1e9);
   int(c.epochs, "epochs", 0);
@@ -156,6 +163,8 @@ export function validateTrain(c: TrainConfig): void {
   real(c.forgetBias, "forget-bias", -100, 100);
   if (!["adam", "rmsprop", "adagrad", "sgd"].includes(c.optimizer)) throw new RangeError(`--optimizer must be adam, rmsprop, adagrad or sgd, got ${c.optimizer}`);
   if (!["norm", "value"].includes(c.clipMode)) throw new RangeError(`--clip-mode must be norm or value, got ${c.clipMode}`);
-  if (!["none", "step", "cosine"].includes(c.decay)) throw new RangeError(`--decay must be none, step or cosine, got ${c.decay}`);
-  if (c.decay === "cosine" && c.maxSteps === 0) throw new RangeError("--decay cosine needs --max-steps (the schedule ends there)");
+  if (!["none", "step", "cosine", "linear"].includes(c.decay)) throw new RangeError(`--decay must be none, step, cosine or linear, got ${c.decay}`);
+  if ((c.decay === "cosine" || c.decay === "linear") && c.maxSteps === 0 && c.maxTime === 0) {
+    throw new RangeError(`--decay ${c.decay} needs --max-steps or --max-time (the schedule ends there)`);
+  }
 }

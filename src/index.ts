@@ -20,7 +20,8 @@ export { encodeSafetensors, decodeSafetensors, SafetensorsError, type Tensor, ty
 export { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig, type OptimizerName } from "./config.js";
 export { paramSpec, paramViews, paramCount, type ParamSpec, type ParamViews } from "./params.js";
 export { Optimizer } from "./optim/optimizer.js";
-export { clipGradients, learningRate } from "./optim/clip.js";
+export { clipGradients } from "./optim/clip.js";
+export { learningRate, scheduleProgress, scheduledRate, type Schedule, type TimeSpan } from "./optim/schedule.js";
 export { Rng, sampleMult, type RngState } from "./rng.js";
 export { jsKernels } from "./kernels/js/index.js";
 export { GATES, type Kernels, type FloatArray } from "./kernels/types.js";

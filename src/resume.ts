@@ -4,7 +4,19 @@
 import { CheckpointError, type LoadedCheckpoint } from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
 import type { Corpus } from "./data/corpus.js";
-import { Trainer } from "./train.js";
+import { followsTime } from "./optim/schedule.js";
+import { Trainer, type TrainState } from "./train.js";
+
+/**
+ * The --max-time of a resume that gives no new budget: what is left of an interrupted run's time-based
+ * schedule span, so the run continues the same schedule to the same end (runTraining keeps the span when
+ * the budget equals exactly this); the run's own per-invocation budget otherwise.
+ */
+export function continuedTime(config: TrainConfig, state: TrainState): number {
+  const span = state.lrSpan;
+  if (followsTime(config) && config.maxTime > 0 && span && span.end - state.seconds > 0) return span.end - state.seconds;
+  return config.maxTime;
+}
 
 export function restoreTrainer(ck: LoadedCheckpoint, corpus: Corpus, config: TrainConfig, what = "checkpoint"): Trainer {
   if (!ck.state || !ck.train) throw new CheckpointError(`${what} holds no training state; resume from a run's last.safetensors`);

@@ -12,7 +12,8 @@ import type { Corpus, Split } from "./data/corpus.js";
 import { StreamBatcher } from "./data/loader.js";
 import type { TokenSource } from "./data/tokens.js";
 import { CharLSTM, type Workspace } from "./model.js";
-import { clipGradients, learningRate } from "./optim/clip.js";
+import { clipGradients } from "./optim/clip.js";
+import { followsTime, learningRate, type TimeSpan } from "./optim/schedule.js";
 import { Optimizer } from "./optim/optimizer.js";
 import { Rng, type RngState } from "./rng.js";
 import type { Kernels } from "./kernels/types.js";
@@ -47,6 +48,11 @@ export interface TrainState {
   /** Best validation loss so far (nats), or null. */ bestVal: number | null;
   history: HistoryPoint[];
   /** Training seconds over all invocations. */ seconds: number;
+  /**
+   * The stretch of `seconds` a time-based schedule (cosine/linear decay with --max-time and no --max-steps)
+   * decays over; set by runTraining, kept on a resume that continues the same budget. Absent otherwise.
+   */
+  lrSpan?: TimeSpan;
 }
 
 export interface StepReport {
@@ -105,7 +111,7 @@ export class Trainer {
 
   /** The learning rate the next update uses. */
   get lr(): number {
-    return learningRate(this.config, this.state.step) * this.state.lrScale;
+    return learningRate(this.config, this.state.step, this.state.seconds, this.state.lrSpan) * this.state.lrScale;
   }
 
   /** One truncated-BPTT step on the next window. */
@@ -255,6 +261,11 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
   const now = hooks.now ?? (() => performance.now());
   if (!cfg.maxSteps && !cfg.maxTime && !cfg.epochs) throw new TrainingError("no budget: set --max-steps, --max-time or --epochs");
   const t0 = now(), secondsBefore = st.seconds;
+  // a time-based schedule spans this invocation's budget, unless the budget is exactly what is left of
+  // the span in the checkpoint (a resume that continues an interrupted run: same span, same rates)
+  if (followsTime(cfg) && cfg.maxTime > 0 && !(st.lrSpan && st.lrSpan.end - st.seconds === cfg.maxTime)) {
+    st.lrSpan = { start: st.seconds, end: st.seconds + cfg.maxTime };
+  }
   const charsPerStep = cfg.batch * cfg.seq;
   let lastYield = t0, lastTrain = NaN, reason: DoneReport["reason"] = "stopped";
   // chars/s over the time spent in steps only (evaluation, sampling and checkpoints excluded)

@@ -32,9 +32,9 @@ from .evaluate import evaluate_split
 from .model import CharLSTM
 from .tokens import StreamBatcher, Tokens, TokensError
 
-INT_KEYS = {"batch", "seq", "decayEvery", "evalEvery", "checkpointEvery", "seed", "maxBadSteps"}
+INT_KEYS = {"batch", "seq", "decayEvery", "warmup", "evalEvery", "checkpointEvery", "seed", "maxBadSteps"}
 STR_KEYS = {"optimizer": ("adam", "rmsprop", "adagrad", "sgd"), "clipMode": ("norm", "value"),
-            "decay": ("none", "step", "cosine")}
+            "decay": ("none", "step", "cosine", "linear")}
 # flags of char-lstm's TrainConfig offered here (the budget is --steps / --max-time; no progress samples, no
 # early stopping: patience is kept in the config only so that checkpoints move between the engines unchanged)
 TRAIN_FLAGS = [k for k in DEFAULT_TRAIN if k not in ("maxSteps", "maxTime", "epochs", "sampleEvery", "sampleLength", "patience")]

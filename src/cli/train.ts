@@ -10,7 +10,7 @@ import { Vocab } from "../data/vocab.js";
 import { defaultCorpusPath, ensureWritableDir, readBytes, removeStaleTemps, writeAtomic } from "../io/node.js";
 import { encodeTextFile, openTokens } from "../io/tokenfile.js";
 import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
-import { restoreTrainer } from "../resume.js";
+import { continuedTime, restoreTrainer } from "../resume.js";
 import { curveTitle, historySvg } from "../plot.js";
 import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
@@ -45,7 +45,7 @@ function checkSameFiles(stored: string | undefined, files: string[], what: strin
 const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
   ["seq", "seq"], ["batch", "batch"], ["optimizer", "optimizer"], ["lr", "lr"], ["beta1", "beta1"], ["beta2", "beta2"],
   ["eps", "eps"], ["momentum", "momentum"], ["clip", "clip"], ["clip-mode", "clipMode"], ["decay", "decay"],
-  ["decay-rate", "decayRate"], ["decay-every", "decayEvery"], ["lr-min", "lrMin"], ["val-frac", "valFrac"],
+  ["decay-rate", "decayRate"], ["decay-every", "decayEvery"], ["lr-min", "lrMin"], ["warmup", "warmup"], ["val-frac", "valFrac"],
   ["test-frac", "testFrac"], ["max-steps", "maxSteps"], ["max-time", "maxTime"], ["epochs", "epochs"],
   ["eval-every", "evalEvery"], ["sample-every", "sampleEvery"], ["sample-length", "sampleLength"],
   ["checkpoint-every", "checkpointEvery"], ["seed", "seed"], ["forget-bias", "forgetBias"],
@@ -120,6 +120,8 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
         config.maxTime = num(flags, "max-time") ?? 0;
         config.maxSteps = num(flags, "max-steps") ?? 0;
         config.epochs = num(flags, "epochs") ?? 0;
+      } else {
+        config.maxTime = continuedTime(config, ck.state);
       }
       if (!config.maxTime && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateTrain(config);

@@ -1,6 +1,6 @@
-// Gradient clipping over the flat gradient buffer, and the learning-rate schedules.
+// Gradient clipping over the flat gradient buffer (the learning-rate schedules are in schedule.ts).
 
-import type { ClipMode, DecayMode } from "../config.js";
+import type { ClipMode } from "../config.js";
 import type { FloatArray, Kernels } from "../kernels/types.js";
 
 /**
@@ -19,27 +19,4 @@ export function clipGradients(k: Kernels, g: FloatArray, mode: ClipMode, c: numb
     }
   }
   return norm;
-}
-
-export interface Schedule {
-  lr: number;
-  decay: DecayMode;
-  decayRate: number;
-  decayEvery: number;
-  lrMin: number;
-  maxSteps: number;
-}
-
-/** Learning rate for the update that completes step `step` (0-based count of updates already done). */
-export function learningRate(s: Schedule, step: number): number {
-  switch (s.decay) {
-    case "none":
-      return s.lr;
-    case "step":
-      return s.lr * s.decayRate ** Math.floor(step / s.decayEvery);
-    case "cosine": {
-      const frac = Math.min(step / Math.max(s.maxSteps, 1), 1);
-      return s.lrMin + 0.5 * (s.lr - s.lrMin) * (1 + Math.cos(Math.PI * frac));
-    }
-  }
 }

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { jsKernels } from "../kernels/js/index.js";
 import { Optimizer } from "./optimizer.js";
-import { clipGradients, learningRate } from "./clip.js";
+import { clipGradients } from "./clip.js";
 
 const k = jsKernels("f64");
 const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, momentum: 0.5 };
@@ -50,13 +50,4 @@ test("clipping by global norm and by value; non-finite norms are reported, not a
   assert.deepEqual(Array.from(g), [1, -1, 0.5, 0]);
   g.set([NaN, 1, 0, 0]);
   assert.ok(Number.isNaN(clipGradients(k, g, "norm", 1)));
-});
-
-test("learning-rate schedules", () => {
-  const base = { lr: 1, decayRate: 0.5, decayEvery: 10, lrMin: 0.1, maxSteps: 100 };
-  assert.equal(learningRate({ ...base, decay: "none" }, 55), 1);
-  assert.equal(learningRate({ ...base, decay: "step" }, 25), 0.25);
-  assert.equal(learningRate({ ...base, decay: "cosine" }, 0), 1);
-  assert.ok(Math.abs(learningRate({ ...base, decay: "cosine" }, 100) - 0.1) < 1e-12);
-  assert.ok(Math.abs(learningRate({ ...base, decay: "cosine" }, 50) - 0.55) < 1e-12);
 });
