@@ -50,6 +50,7 @@ export const trainCmd: CommandSpec = {
     { name: "doc-sep", type: "string", arg: "STR", default: "a blank line (\\n\\n)", help: "written between input files; escapes \\n \\t \\\\" },
     { name: "seed", type: "int", arg: "N", default: d(defaultTrain.seed), help: "seed for init, dropout and samples" },
     { name: "forget-bias", type: "number", arg: "X", default: d(defaultTrain.forgetBias), help: "add X to the forget-gate bias at init (0 = PyTorch's init)" },
+    { name: "recipe", type: "string", choices: ["auto", "off"], default: "auto", help: "with a time budget only, take the shape and optimizer flags you did not give from the budget's recipe (src/recipe.ts); off = the plain defaults" },
     { name: "out", type: "string", arg: "DIR", default: "runs/<text name>", help: "run directory for best/last.safetensors" },
     { name: "resume", type: "string", arg: "CKPT", help: "continue a run exactly from its last.safetensors" },
     { name: "init-from", type: "string", arg: "CKPT", help: "fine-tune: a new run from this checkpoint's weights, shape and vocabulary (fresh optimizer, steps, history)" },

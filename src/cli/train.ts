@@ -11,6 +11,8 @@ import { defaultCorpusPath, ensureWritableDir, readBytes, removeStaleTemps, writ
 import { encodeTextFile, openTokens } from "../io/tokenfile.js";
 import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
 import { continuedTime, restoreTrainer } from "../resume.js";
+import { describeSchedule } from "../optim/schedule.js";
+import { applyRecipe, describeRecipe, describeSize, type RecipeChoice } from "../recipe.js";
 import { curveTitle, historySvg } from "../plot.js";
 import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
@@ -104,6 +106,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
 
     let trainer: Trainer;
     let fineTuneBanner: string[] = [];
+    let recipe: RecipeChoice | null = null;
     if (resumePath) {
       const ck = decodeCheckpoint(readBytes(resumePath), kernels, resumePath);
       if (!ck.train || !ck.state) throw new CheckpointError(`${resumePath} holds no training state (best.safetensors is for sampling); resume from last.safetensors`);
@@ -140,11 +143,19 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       validateModel({ ...model, vocabSize: 1 });
       validateTrain(config);
       if (initPath) {
+        // fine-tuning: the shape comes from the --init-from checkpoint, so no recipe
         const ft = await startFineTune(flags, initPath, inputs.files, docSep(flags), config, kernels, (vocab, unknown) => loadCorpus(config.valFrac, config.testFrac, vocab, unknown));
         trainer = ft.trainer;
         fineTuneBanner = ft.banner;
       } else {
-        trainer = Trainer.create(await loadCorpus(config.valFrac, config.testFrac), model, config, kernels);
+        const corpus = await loadCorpus(config.valFrac, config.testFrac);
+        // a time budget alone buys the recipe of its row in recipe.ts; given flags win
+        if (str(flags, "recipe") !== "off" && config.maxTime > 0 && !config.maxSteps && !config.epochs) {
+          recipe = applyRecipe(model, config, corpus.source.length, (f) => flags.has(f));
+          validateModel({ ...model, vocabSize: 1 });
+          validateTrain(config);
+        }
+        trainer = Trainer.create(corpus, model, config, kernels);
       }
     }
 
@@ -162,7 +173,14 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     for (const line of fineTuneBanner) say(line);
     say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
     say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendLabel(kernels)}`);
-    say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), decay ${cfg.decay}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}${cfg.forgetBias ? `, forget bias ${cfg.forgetBias}` : ""}`);
+    say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), schedule ${describeSchedule(cfg, cfg.maxTime, formatDuration)}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}${cfg.forgetBias ? `, forget bias ${cfg.forgetBias}` : ""}`);
+    if (recipe) {
+      const from = recipe.given.length === 0 ? "every value from the recipe"
+        : recipe.filled.length === 0 ? `all overridden by ${recipe.given.map((f) => `--${f}`).join(", ")}`
+        : `${recipe.given.map((f) => `--${f}`).join(", ")} yours, ${recipe.filled.map((f) => `--${f}`).join(", ")} from the recipe`;
+      say(`  recipe for ${formatDuration(cfg.maxTime)} on ${describeSize(corpus.source.length)} (row ${recipe.row.name}): ${describeRecipe(recipe.row.recipe)} (${from})`);
+      if (json) emit({ event: "recipe", name: recipe.row.name, chars: corpus.source.length, recipe: recipe.row.recipe, filled: recipe.filled, given: recipe.given });
+    }
     say(`  checkpoints in ${outDir}/`);
 
     started = true;

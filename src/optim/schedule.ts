@@ -73,6 +73,10 @@ export function describeSchedule(s: Schedule, maxTime: number, fmt: (seconds: nu
   switch (s.decay) {
     case "none": return `constant${warm}`;
     case "step": return `×${s.decayRate} every ${s.decayEvery} steps${warm}`;
-    default: return `${s.decay} to ${s.lrMin} over ${s.maxSteps > 0 ? `${s.maxSteps} steps` : fmt(maxTime)}${warm}`;
+    default: return `${s.decay} to ${fmtRate(s.lrMin)} over ${s.maxSteps > 0 ? `${s.maxSteps} steps` : fmt(maxTime)}${warm}`;
   }
+}
+
+function fmtRate(x: number): string {
+  return Number(x.toPrecision(3)).toString();
 }

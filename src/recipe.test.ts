@@ -1,0 +1,55 @@
+// The recipe table: one row per budget and text band, first match wins; applying it fills only the fields
+// whose flags were not given.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { RECIPES, RECIPE_FLAGS, applyRecipe, describeRecipe, fmt, pickRecipe } from "./recipe.js";
+import { defaultModel, defaultTrain, validateModel, validateTrain } from "./config.js";
+
+test("every row is a valid configuration, and every budget and text size finds one", () => {
+  for (const row of RECIPES) {
+    const model = { ...defaultModel }, train = { ...defaultTrain, maxTime: Math.min(row.maxSeconds, 1e6) };
+    applyRecipe(model, train, Math.min(row.maxChars, 1e9), () => false, [row]);
+    validateModel({ ...model, vocabSize: 80 });
+    validateTrain(train);
+  }
+  for (const s of [1, 20, 180, 600, 1800, 7200, 1e6]) for (const c of [1e3, 1.2e6, 5e7]) assert.ok(pickRecipe(s, c));
+  // bands are ordered: a longer budget never picks an earlier row
+  let last = 0;
+  for (const s of [10, 180, 400, 600, 1200, 1800, 4000, 36000]) {
+    const i = RECIPES.indexOf(pickRecipe(s, 1.2e6));
+    assert.ok(i >= last, `${s} s picks row ${i} after row ${last}`);
+    last = i;
+  }
+  assert.equal(pickRecipe(180, 1.2e6).name, "3m");
+  assert.equal(pickRecipe(600, 1.2e6).name, "10m");
+});
+
+test("applyRecipe fills only what was not given; lrMin follows the final lr", () => {
+  const r = pickRecipe(180, 1.2e6).recipe;
+  const model = { ...defaultModel, hidden: 48 }, train = { ...defaultTrain, maxTime: 180, lr: 0.01 };
+  const given = new Set(["hidden", "lr"]);
+  const choice = applyRecipe(model, train, 1.2e6, (f) => given.has(f));
+  assert.deepEqual(choice.given, ["hidden", "lr"]);
+  assert.deepEqual(choice.filled.sort(), Object.values(RECIPE_FLAGS).filter((f) => !given.has(f)).sort());
+  assert.equal(model.hidden, 48);
+  assert.equal(train.lr, 0.01);
+  assert.equal(model.layers, r.layers);
+  assert.equal(model.dropout, r.dropout);
+  assert.equal(train.batch, r.batch);
+  assert.equal(train.seq, r.seq);
+  assert.equal(train.decay, r.decay);
+  assert.equal(train.warmup, r.warmup);
+  assert.equal(train.lrMin, r.lrMinFrac * 0.01);
+  // an explicit --lr-min stays
+  const t2 = { ...defaultTrain, maxTime: 180, lrMin: 1e-5 };
+  applyRecipe({ ...defaultModel }, t2, 1.2e6, (f) => f === "lr-min");
+  assert.equal(t2.lrMin, 1e-5);
+});
+
+test("describeRecipe names every value", () => {
+  const r = { layers: 2, hidden: 384, dropout: 0.1, batch: 32, seq: 100, lr: 3e-3, decay: "cosine" as const, lrMinFrac: 0.1, warmup: 50 };
+  assert.equal(describeRecipe(r), "2×384, B32, T100, lr 3e-3 cosine to 3e-4, warm-up 50 steps, dropout 0.1");
+  assert.equal(fmt(0.0025), "2.5e-3");
+  assert.equal(fmt(0.5), "0.5");
+});

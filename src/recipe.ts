@@ -1,0 +1,121 @@
+// The recipe a budget buys: when `char-lstm train` is given a time budget (--max-time, or the 3-minute
+// default of `npm start`) and no step or epoch budget, the shape and optimizer settings the user did not
+// give come from this table, keyed by the budget and the size of the text. Explicit flags always win,
+// field by field; the banner says which values came from the recipe.
+//
+// THE TABLE is RECIPES below: one row per (budget band, text band), first match wins. Its values are set
+// from `npm run bench:quality` (bench/quality.ts), which trains each candidate recipe for each budget in
+// a fresh process and scores held-out bits/char on the bundled corpus's validation split. To update it,
+// edit the rows (and the "measured" note) and nothing else.
+
+import type { DecayMode, ModelConfig, TrainConfig } from "./config.js";
+
+/** Everything a recipe decides. lrMin is given as a fraction of lr, so an explicit --lr keeps it valid. */
+export interface Recipe {
+  layers: number;
+  hidden: number;
+  dropout: number;
+  batch: number;
+  seq: number;
+  lr: number;
+  decay: DecayMode;
+  /** Final rate of a cosine/linear schedule, as a fraction of lr. */
+  lrMinFrac: number;
+  /** Warm-up steps. */
+  warmup: number;
+}
+
+export interface RecipeRow {
+  /** The budget this row was tuned for, as the banner names it. */
+  name: string;
+  /** Applies to budgets up to this many seconds. */
+  maxSeconds: number;
+  /** Applies to texts of up to this many characters. */
+  maxChars: number;
+  recipe: Recipe;
+}
+
+const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the text many times and need dropout
+
+// measured: initial values by reasoning (throughput in BENCHMARKS.md, 2-core machine), to be replaced by
+// the sweep's winners per budget
+export const RECIPES: RecipeRow[] = [
+  { name: "3m", maxSeconds: 330, maxChars: Infinity,
+    recipe: { layers: 2, hidden: 192, dropout: 0, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+  { name: "10m", maxSeconds: 1020, maxChars: Infinity,
+    recipe: { layers: 2, hidden: 256, dropout: 0, batch: 32, seq: 100, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+  { name: "30m", maxSeconds: 3000, maxChars: SMALL_TEXT,
+    recipe: { layers: 2, hidden: 384, dropout: 0.1, batch: 32, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+  { name: "30m", maxSeconds: 3000, maxChars: Infinity,
+    recipe: { layers: 2, hidden: 384, dropout: 0, batch: 32, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+  { name: "2h", maxSeconds: Infinity, maxChars: SMALL_TEXT,
+    recipe: { layers: 2, hidden: 512, dropout: 0.2, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+  { name: "2h", maxSeconds: Infinity, maxChars: Infinity,
+    recipe: { layers: 2, hidden: 512, dropout: 0, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+];
+
+/** The row for a time budget (seconds) and a text of `chars` characters. */
+export function pickRecipe(seconds: number, chars: number, table: RecipeRow[] = RECIPES): RecipeRow {
+  const row = table.find((r) => seconds <= r.maxSeconds && chars <= r.maxChars);
+  if (!row) throw new RangeError(`no recipe covers ${seconds} s on ${chars} characters`);
+  return row;
+}
+
+/** The flag that overrides each recipe field. */
+export const RECIPE_FLAGS: Record<keyof Recipe, string> = {
+  layers: "layers", hidden: "hidden", dropout: "dropout", batch: "batch", seq: "seq", lr: "lr",
+  decay: "decay", lrMinFrac: "lr-min", warmup: "warmup",
+};
+
+/** "2×192, B32, T64, lr 3e-3 cosine to 3e-4, dropout 0" — a recipe as the banner prints it. */
+export function describeRecipe(r: Recipe): string {
+  const sched = r.decay === "cosine" || r.decay === "linear" ? ` ${r.decay} to ${fmt(r.lr * r.lrMinFrac)}` : r.decay === "none" ? " constant" : ` ${r.decay} decay`;
+  const warm = r.warmup > 0 ? `, warm-up ${r.warmup} steps` : "";
+  return `${r.layers}×${r.hidden}, B${r.batch}, T${r.seq}, lr ${fmt(r.lr)}${sched}${warm}, dropout ${r.dropout}`;
+}
+
+/** 0.003 → "3e-3", 0.0025 → "2.5e-3". */
+export function fmt(x: number): string {
+  if (x === 0) return "0";
+  const e = Math.floor(Math.log10(Math.abs(x)) + 1e-9);
+  if (e >= -1 && e <= 2) return String(Number(x.toPrecision(3)));
+  return `${Number((x / 10 ** e).toPrecision(3))}e${e}`;
+}
+
+/** "1.2M chars", "48k chars". */
+export function describeSize(chars: number): string {
+  if (chars >= 1e6) return `${Number((chars / 1e6).toPrecision(2))}M chars`;
+  if (chars >= 1e3) return `${Math.round(chars / 1e3)}k chars`;
+  return `${chars} chars`;
+}
+
+export interface RecipeChoice {
+  row: RecipeRow;
+  /** Flags whose values came from the recipe (the user gave the others). */
+  filled: string[];
+  /** Flags the user gave that override the recipe. */
+  given: string[];
+}
+
+/**
+ * Fill the fields of `model` and `train` whose flag the user did not give (`given(flag)` false) from the
+ * recipe row for train.maxTime on a text of `chars` characters. lrMin becomes lrMinFrac × the final lr.
+ */
+export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainConfig, chars: number, given: (flag: string) => boolean,
+                            table: RecipeRow[] = RECIPES): RecipeChoice {
+  const row = pickRecipe(train.maxTime, chars, table), r = row.recipe;
+  const filled: string[] = [], taken: string[] = [];
+  for (const key of Object.keys(RECIPE_FLAGS) as (keyof Recipe)[]) {
+    const flag = RECIPE_FLAGS[key];
+    if (given(flag)) { taken.push(flag); continue; }
+    filled.push(flag);
+    switch (key) {
+      case "layers": case "hidden": case "dropout": model[key] = r[key]; break;
+      case "batch": case "seq": case "lr": case "warmup": train[key] = r[key]; break;
+      case "decay": train.decay = r.decay; break;
+      case "lrMinFrac": break;   // after lr is final, below
+    }
+  }
+  if (!given("lr-min")) train.lrMin = r.lrMinFrac * train.lr;
+  return { row, filled, given: taken };
+}
