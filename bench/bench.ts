@@ -10,10 +10,11 @@
 // configs, BENCH_JS=0 to skip js (measured once: it is the slow reference), BENCH_QUALITY_SECONDS (120).
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { defaultCorpusPath } from "../src/io/node.js";
+import { keepQualitySections } from "./quality_lib.js";
 import { CONFIGS } from "./configs.js";
 import { batchSamplingSection } from "./sampling.js";
 
@@ -173,6 +174,6 @@ for (const name of configs) {
 }
 lines.push("", "Raw results (every round):", "", "```json", JSON.stringify({ rounds, quality }, null, 1).slice(0, 40000), "```", "");
 const outPath = here("../../BENCHMARKS.md");
-writeFileSync(outPath, lines.join("\n"));
+writeFileSync(outPath, keepQualitySections(lines.join("\n"), existsSync(outPath) ? readFileSync(outPath, "utf8") : null));   // bench:quality's sections stay
 console.error(`wrote ${outPath}`);
 process.stdout.write(readFileSync(outPath, "utf8").split("Raw results")[0]);

@@ -12,19 +12,36 @@ OPENBLAS_L2_SIZE unset so OpenBLAS picks its best kernels for this CPU:
 
 Prints one JSON line: training chars/s (after warm-up steps), sampling chars/s (batch 1), peak RSS, the
 BLAS torch loaded, and for --seconds runs the validation bits/char reached in that wall time.
+
+For `npm run bench:quality` (bench/quality.ts) it runs char-lstm's recipes exactly: --decay cosine|linear
+with --lr-min and --lr-warmup follow char-lstm's schedule (src/optim/schedule.ts) over the elapsed fraction of
+--seconds, or over --train-steps; --dropout is nn.LSTM's; --init-seed N starts from char-lstm's own init
+for --seed N bit for bit (python/char_lstm_torch); --score-stream adds the held-out bits/char of the
+validation split read as one stream from a zero state (what `char-lstm eval` computes); --sample-text N
+adds N generated characters at --temperature after a newline prime.
 """
-import argparse, json, math, resource, sys, time
+import argparse, json, math, os, resource, sys, time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 
+def scheduled_lr(a, p, step):
+    """char-lstm's learning rate (src/optim/schedule.ts) for the update after `step` updates at progress p."""
+    warm = min(1.0, (step + 1) / a.lr_warmup) if a.lr_warmup > 0 else 1.0
+    if a.decay == "cosine":
+        return (a.lr_min + 0.5 * (a.lr - a.lr_min) * (1 + math.cos(math.pi * p))) * warm
+    if a.decay == "linear":
+        return (a.lr - (a.lr - a.lr_min) * p) * warm
+    return a.lr * warm
+
+
 class CharLSTM(nn.Module):
-    def __init__(self, V, H, L, forget_bias=0.0):
+    def __init__(self, V, H, L, forget_bias=0.0, dropout=0.0):
         super().__init__()
         self.V = V
-        self.lstm = nn.LSTM(input_size=V, hidden_size=H, num_layers=L)
+        self.lstm = nn.LSTM(input_size=V, hidden_size=H, num_layers=L, dropout=dropout)
         self.head = nn.Linear(H, V)
         if forget_bias:   # char-lstm's --forget-bias X: added to the forget-gate slice of bias_ih
             with torch.no_grad():
@@ -65,6 +82,15 @@ def main():
     ap.add_argument("--test-frac", type=float, default=0.05)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--forget-bias", type=float, default=0.0, help="as char-lstm's --forget-bias (0: PyTorch's init)")
+    ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--decay", choices=("none", "cosine", "linear"), default="none")
+    ap.add_argument("--lr-min", type=float, default=0.0)
+    ap.add_argument("--lr-warmup", type=int, default=0, help="linear learning-rate warm-up steps (char-lstm's --warmup)")
+    ap.add_argument("--train-steps", type=int, default=0, help="train exactly N steps (the schedule spans them), then report val bpc")
+    ap.add_argument("--init-seed", type=int, default=None, help="start from char-lstm's init for --seed N (bit for bit)")
+    ap.add_argument("--score-stream", action="store_true", help="also score the validation split as one stream from a zero state")
+    ap.add_argument("--sample-text", type=int, default=0, help="generate N characters at --temperature and print them")
+    ap.add_argument("--temperature", type=float, default=0.8)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -79,8 +105,16 @@ def main():
     val = data[n - n_val - n_test: n - n_test]
     V, B, T = len(chars), args.batch, args.seq
 
-    model = CharLSTM(V, args.hidden, args.layers, args.forget_bias)
+    model = CharLSTM(V, args.hidden, args.layers, args.forget_bias, args.dropout)
+    if args.init_seed is not None:   # char-lstm's own init for this seed, drawn from its PRNG
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+        from char_lstm_torch.model import CharLSTM as Reference
+        ref = Reference(V, args.hidden, args.layers, args.dropout)
+        ref.init_from_seed(args.init_seed, args.forget_bias)
+        model.load_state_dict(ref.state_dict())
+    model.train()
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    updates = 0
     S = (len(train) - 1) // B
     streams = train[: B * S + 1]
     windows = S // T
@@ -97,8 +131,12 @@ def main():
     state = zero_state(B)
     w = 0
 
-    def step():
-        nonlocal state, w
+    def step(p=0.0):
+        """One update at schedule progress p (0 for the throughput runs: constant lr unless warm-up)."""
+        nonlocal state, w, updates
+        for group in opt.param_groups:
+            group["lr"] = scheduled_lr(args, p, updates)
+        updates += 1
         x, y = batch(w)
         logits, st = model(x, state)
         loss = F.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
@@ -114,7 +152,36 @@ def main():
         return loss.item()
 
     @torch.no_grad()
+    def evaluate_stream(T=256):
+        """Mean −log2 p over the validation split read as ONE stream from a zero state (char-lstm eval)."""
+        model.eval()
+        st, total, pos, n = zero_state(1), 0.0, 0, len(val) - 1
+        while pos < n:
+            t = min(T, n - pos)
+            logits, st = model(val[pos:pos + t].view(t, 1), st)
+            total += F.cross_entropy(logits.reshape(-1, V), val[pos + 1:pos + t + 1], reduction="sum").item()
+            pos += t
+        model.train()
+        return total / n / math.log(2)
+
+    @torch.no_grad()
+    def generate(n):
+        model.eval()
+        g = torch.Generator().manual_seed(1)
+        st = zero_state(1)
+        x = torch.tensor([[idx.get("\n", 0)]])
+        out = []
+        for _ in range(n):
+            logits, st = model(x, st)
+            p = torch.softmax(logits[0, 0] / args.temperature, dim=-1)
+            x = torch.multinomial(p, 1, generator=g).view(1, 1)
+            out.append(chars[x.item()])
+        model.train()
+        return "".join(out)
+
+    @torch.no_grad()
     def evaluate():
+        model.eval()
         nv = len(val)
         b = max(1, min(B, (nv - 1) // T))
         s = (nv - 1) // b
@@ -127,17 +194,25 @@ def main():
             logits, st = model(val[pos], st)
             total += F.cross_entropy(logits.reshape(-1, V), val[pos + 1].reshape(-1), reduction="sum").item()
             count += t * b
+        model.train()
         return total / count / math.log(2)
 
     out = {"peer": "pytorch", "torch": torch.__version__, "blas": blas_info(), "threads": args.threads,
            "layers": args.layers, "hidden": args.hidden, "batch": B, "seq": T}
-    if args.seconds > 0:
+    out.update(dropout=args.dropout, lr=args.lr, decay=args.decay, lr_min=args.lr_min, lr_warmup=args.lr_warmup)
+    if args.seconds > 0 or args.train_steps > 0:
         t0 = time.perf_counter()
-        steps = 0
-        while time.perf_counter() - t0 < args.seconds:
-            last = step()
+        steps, last = 0, float("nan")
+        while (time.perf_counter() - t0 < args.seconds) if args.seconds > 0 else steps < args.train_steps:
+            # the schedule's progress: elapsed fraction of the time budget, or of the steps
+            p = min((time.perf_counter() - t0) / args.seconds, 1.0) if args.seconds > 0 else steps / args.train_steps
+            last = step(p)
             steps += 1
-        out.update(steps=steps, train_loss=last, val_bpc=evaluate(), seconds=time.perf_counter() - t0)
+        out.update(steps=steps, train_loss=last, seconds=time.perf_counter() - t0, val_bpc=evaluate())
+        if args.score_stream:
+            out["val_bpc_stream"] = evaluate_stream()
+        if args.sample_text > 0:
+            out["sample"] = generate(args.sample_text)
     else:
         for _ in range(args.warmup):
             step()

@@ -1,0 +1,248 @@
+// `npm run bench:quality [-- MODE] [options]`: what a user's minutes buy, measured.
+//
+//   sweep    (default) every candidate recipe (quality_lib.ts CANDIDATES) for every budget, each a fresh
+//            `char-lstm train --max-time B` process, scored by held-out bits/char; the winners are what
+//            src/recipe.ts's table should hold. Budgets 3m,10m by default (--budgets 3m,10m,30m adds 30).
+//   compare  quality per wall time against PyTorch: for each budget (2m,5m,10m) char-lstm with its default
+//            recipe and PyTorch (bench/peers/torch_charlstm.py) running the SAME recipe (shape, lr, the
+//            time-based cosine/linear decay, warm-up, dropout), plus `npm start` as it is; bits/char and
+//            the fraction of generated words found in the training text.
+//   steps    equal steps: the 3m recipe for --steps N steps (schedule over the steps) in char-lstm and in
+//            PyTorch from the identical initial weights (char-lstm's init, seeds 1 and 2).
+//
+// Scoring is the same for both engines: the validation split (char-lstm's 0.90/0.05/0.05 split of the
+// bundled corpus) read as one continuous stream from a zero state (`char-lstm eval`'s loss), in bits/char;
+// words: a 2,000-character sample at temperature 0.8 after a newline, split on whitespace, punctuation
+// stripped, lower-cased, counted against the words of the training split.
+//
+// Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --torch-threads N (default: the cores
+// char-lstm uses) · --quick (20 s budgets, 30 steps, prints instead of writing) · --no-write.
+// Results go into BENCHMARKS.md between <!-- quality:MODE:begin/end --> markers; the rest is kept.
+
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeCheckpoint } from "../src/checkpoint.js";
+import { Corpus } from "../src/data/corpus.js";
+import { defaultCorpusPath } from "../src/io/node.js";
+import { createKernels } from "../src/kernels/select.js";
+import { describeRecipe, pickRecipe, type Recipe } from "../src/recipe.js";
+import { sampleText } from "../src/sample.js";
+import { evaluateTokens } from "../src/train.js";
+import { CANDIDATES, fmtDuration, knownWordFraction, parseBudgets, recipeArgs, replaceSection, words } from "./quality_lib.js";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const BIN = here("../../bin/char-lstm.mjs");
+const PEER = here("../../bench/peers/torch_charlstm.py");
+const OUT = here("../../BENCHMARKS.md");
+const VAL_FRAC = 0.05, TEST_FRAC = 0.05, SAMPLE_CHARS = 2000, TEMPERATURE = 0.8;
+
+// ---- options -------------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
+const mode = argv[0] && !argv[0].startsWith("--") ? argv[0] : "sweep";
+if (!["sweep", "compare", "steps"].includes(mode)) { console.error(`bench:quality: unknown mode "${mode}"; use sweep, compare or steps`); process.exit(2); }
+const quick = argv.includes("--quick");
+const write = !quick && !argv.includes("--no-write");
+const budgets = parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : "3m,10m"));
+const candidateNames = (opt("candidates") ?? Object.keys(CANDIDATES).join(",")).split(",");
+for (const c of candidateNames) if (!CANDIDATES[c]) { console.error(`bench:quality: unknown candidate "${c}"; known: ${Object.keys(CANDIDATES).join(", ")}`); process.exit(2); }
+const fixedSteps = Number(opt("steps") ?? (quick ? 30 : 500));
+const threads = availableParallelism();
+const torchThreads = Number(opt("torch-threads") ?? threads);
+
+// ---- the corpus and its scoring ---------------------------------------------------------------------
+const text = readFileSync(defaultCorpusPath(), "utf8");
+const codePoints = Array.from(text);
+const probe = Corpus.fromText(text, { valFrac: VAL_FRAC, testFrac: TEST_FRAC });
+const trainWords = new Set(words(codePoints.slice(probe.train.start, probe.train.end).join("")));
+const { kernels } = await createKernels({ backend: "auto" });
+const work = mkdtempSync(join(tmpdir(), "char-lstm-quality-"));
+
+interface Score { engine: string; steps: number; seconds: number; bpc: number; words: number; sample: string }
+
+/** Held-out bits/char (one stream, zero state) and the word score of a char-lstm checkpoint. */
+function scoreCheckpoint(path: string): { bpc: number; words: number; sample: string } {
+  const ck = decodeCheckpoint(readFileSync(path), kernels, path);
+  const corpus = Corpus.fromText(text, { valFrac: VAL_FRAC, testFrac: TEST_FRAC, vocab: ck.vocab });
+  const { start, end } = corpus.val, src = corpus.source;
+  const val = { length: end - start, read: (pos: number, n: number, out: Int32Array) => src.read(start + pos, n, out) };
+  const e = evaluateTokens(ck.model, val, 256);
+  const sample = sampleText(ck.model, ck.vocab, { length: SAMPLE_CHARS, seed: 1, temperature: TEMPERATURE });
+  return { bpc: e.bpc, words: knownWordFraction(sample, trainWords).fraction, sample };
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${err.slice(-2000)}`))));
+  });
+}
+
+let backend = "?";
+/** A fresh `char-lstm train` process; returns its done event and the score of its last checkpoint. */
+async function trainCharLstm(tag: string, args: string[]): Promise<Score & { recipe?: Recipe }> {
+  const out = join(work, tag);
+  const lines = (await run(process.execPath, [BIN, "train", ...args, "--out", out, "--json"])).trim().split("\n").map((l) => JSON.parse(l));
+  backend = lines.find((l) => l.backend)?.backend ?? backend;
+  const done = lines.find((l) => l.event === "done"), recipe = lines.find((l) => l.event === "recipe")?.recipe;
+  const s = scoreCheckpoint(join(out, "last.safetensors"));
+  rmSync(out, { recursive: true, force: true });
+  return { engine: "char-lstm", steps: done.step, seconds: done.seconds, ...s, recipe };
+}
+
+function peerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+/** The PyTorch peer on the same recipe: for `seconds` of wall time, or for `steps` steps. */
+async function trainTorch(r: Recipe, budget: { seconds?: number; steps?: number; initSeed?: number }): Promise<Score> {
+  const args = [PEER, "--text", defaultCorpusPath(), "--layers", String(r.layers), "--hidden", String(r.hidden), "--dropout", String(r.dropout),
+    "--batch", String(r.batch), "--seq", String(r.seq), "--lr", String(r.lr), "--decay", r.decay === "step" ? "none" : r.decay,
+    "--lr-min", String(r.lr * r.lrMinFrac), "--lr-warmup", String(r.warmup), "--threads", String(torchThreads),
+    "--val-frac", String(VAL_FRAC), "--test-frac", String(TEST_FRAC), "--score-stream", "--sample-text", String(SAMPLE_CHARS),
+    "--temperature", String(TEMPERATURE)];
+  if (budget.seconds) args.push("--seconds", String(budget.seconds));
+  if (budget.steps) args.push("--train-steps", String(budget.steps));
+  if (budget.initSeed !== undefined) args.push("--init-seed", String(budget.initSeed));
+  const o = JSON.parse((await run("/usr/bin/python3", args, peerEnv())).trim().split("\n").at(-1)!);
+  return { engine: "pytorch", steps: o.steps, seconds: o.seconds, bpc: o.val_bpc_stream, words: knownWordFraction(o.sample, trainWords).fraction, sample: o.sample };
+}
+
+function torchVersion(): string | null {
+  try {
+    return execFileSync("/usr/bin/python3", ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch { return null; }
+}
+
+const f3 = (x: number) => x.toFixed(3), pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const command = `npm run bench:quality -- ${argv.join(" ")}`.trim();
+const machine = () => `${cpus()[0]?.model ?? "?"}, ${threads} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; backend ${backend}`;
+const stamp = () => `- command: \`${command}\`\n- machine: ${machine()}\n- date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
+const log = (s: string) => console.error(`bench:quality: ${s}`);
+
+function publish(key: string, body: string): void {
+  console.log(body);
+  if (!write) return;
+  const md = existsSync(OUT) ? readFileSync(OUT, "utf8") : "# Benchmarks\n";
+  writeFileSync(OUT, replaceSection(md, key, body));
+  log(`wrote the ${key} section of BENCHMARKS.md`);
+}
+
+// ---- modes ------------------------------------------------------------------------------------------
+async function sweep(): Promise<void> {
+  const results: Record<string, Record<number, Score>> = {};
+  for (const b of budgets) {
+    for (const name of candidateNames) {
+      log(`sweep: candidate ${name} (${describeRecipe(CANDIDATES[name])}) for ${fmtDuration(b)} …`);
+      (results[name] ??= {})[b] = await trainCharLstm(`sweep-${name}-${b}`, ["--max-time", String(b), ...recipeArgs(CANDIDATES[name]),
+        "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
+      log(`  ${f3(results[name][b].bpc)} bits/char after ${results[name][b].steps} steps`);
+    }
+  }
+  const best = Object.fromEntries(budgets.map((b) => [b, candidateNames.reduce((x, y) => (results[y][b].bpc < results[x][b].bpc ? y : x))]));
+  const lines = [
+    "## Recipe sweep: held-out bits/char per time budget",
+    "",
+    "Each cell is a fresh `char-lstm train --max-time B` process with the candidate's flags, scored on the",
+    "validation split read as one stream from a zero state (lower is better; **bold**: best for the budget;",
+    "steps in parentheses). `src/recipe.ts`'s table should hold each budget's winner.",
+    "",
+    stamp(),
+    "",
+    `| candidate | ${budgets.map((b) => fmtDuration(b)).join(" | ")} |`,
+    `|---|${budgets.map(() => "---:").join("|")}|`,
+    ...candidateNames.map((n) => `| ${n}: ${describeRecipe(CANDIDATES[n])} | ${budgets.map((b) => {
+      const s = results[n][b], v = `${f3(s.bpc)} (${s.steps})`;
+      return best[b] === n ? `**${v}**` : v;
+    }).join(" | ")} |`),
+    "",
+    `Table now: ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
+  ];
+  publish("sweep", lines.join("\n"));
+}
+
+async function compare(): Promise<void> {
+  const tv = torchVersion();
+  if (!tv) { console.error("bench:quality compare needs Debian's python3-torch (/usr/bin/python3 -c 'import torch')"); process.exit(1); }
+  const rows: string[] = [];
+  for (const b of budgets) {
+    const recipe = pickRecipe(b, codePoints.length).recipe;
+    log(`compare: ${fmtDuration(b)}, char-lstm's recipe ${describeRecipe(recipe)} …`);
+    const ours = await trainCharLstm(`cmp-${b}`, ["--max-time", String(b), "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
+    const used = ours.recipe ?? recipe;
+    log(`  char-lstm ${f3(ours.bpc)} bits/char; PyTorch on the same recipe …`);
+    const peer = await trainTorch(used, { seconds: b });
+    log(`  PyTorch ${f3(peer.bpc)} bits/char`);
+    rows.push(`| ${fmtDuration(b)} | ${describeRecipe(used)} | ${ours.steps} | **${f3(ours.bpc)}** | ${pct(ours.words)} | ${peer.steps} | ${f3(peer.bpc)} | ${pct(peer.words)} | ${(ours.bpc - peer.bpc).toFixed(3)} |`);
+  }
+  // npm start as it is: `char-lstm train` with no flags (3 minutes, evaluations and samples); --quick: 20 s
+  log(`compare: npm start as it is${quick ? " (--quick: 20 s)" : " (3 minutes, its defaults)"} …`);
+  const start = await trainCharLstm("npm-start", quick ? ["--max-time", "20s"] : []);
+  const lines = [
+    "## Quality per wall time: char-lstm's recipe against PyTorch running the same recipe",
+    "",
+    `For each budget, char-lstm with its default recipe (a bare \`--max-time B\`) and PyTorch ${tv} (bench/peers/torch_charlstm.py,`,
+    `${torchThreads} threads) with the same shape, batch, window, lr, time-based decay, warm-up and dropout, for the same wall`,
+    "time; both scored on the validation split read as one stream from a zero state, and by the fraction of the",
+    `words of a ${SAMPLE_CHARS.toLocaleString("en-US")}-character sample (temperature ${TEMPERATURE}) that occur in the training text. Target: char-lstm ≤ PyTorch − 0.05.`,
+    "",
+    stamp(),
+    "",
+    "| budget | recipe | char-lstm steps | char-lstm bits/char | words known | PyTorch steps | PyTorch bits/char | words known | difference |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows,
+    "",
+    `\`npm start\` (its 3-minute default run, evaluations and samples included): ${f3(start.bpc)} bits/char after ${start.steps} steps, ${pct(start.words)} of generated words in the training text (target ≤ 2.30). Its sample:`,
+    "",
+    "```",
+    start.sample.slice(0, 600),
+    "```",
+  ];
+  publish("compare", lines.join("\n"));
+}
+
+async function equalSteps(): Promise<void> {
+  const tv = torchVersion();
+  if (!tv) { console.error("bench:quality steps needs Debian's python3-torch (/usr/bin/python3 -c 'import torch')"); process.exit(1); }
+  const recipe = pickRecipe(180, codePoints.length).recipe;
+  const rows: string[] = [];
+  for (const seed of [1, 2]) {
+    log(`steps: ${fixedSteps} steps of ${describeRecipe(recipe)}, seed ${seed} …`);
+    const ours = await trainCharLstm(`steps-${seed}`, ["--max-steps", String(fixedSteps), ...recipeArgs(recipe), "--seed", String(seed),
+      "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
+    const peer = await trainTorch(recipe, { steps: fixedSteps, initSeed: seed });
+    rows.push(`| ${seed} | ${f3(ours.bpc)} | ${f3(peer.bpc)} | ${(ours.bpc - peer.bpc).toFixed(3)} |`);
+  }
+  const lines = [
+    "## Equal steps: char-lstm and PyTorch from the same initial weights",
+    "",
+    `${fixedSteps} steps of the 3-minute recipe (${describeRecipe(recipe)}, the schedule over the steps) in both engines,`,
+    `PyTorch ${tv} starting from char-lstm's own init for the seed (python/char_lstm_torch, bit for bit); held-out`,
+    "bits/char on the validation split as one stream from a zero state. Target: within ±0.02.",
+    "",
+    stamp(),
+    "",
+    "| seed | char-lstm | PyTorch | difference |",
+    "|---:|---:|---:|---:|",
+    ...rows,
+  ];
+  publish("steps", lines.join("\n"));
+}
+
+try {
+  if (mode === "sweep") await sweep();
+  else if (mode === "compare") await compare();
+  else await equalSteps();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  kernels.dispose?.();
+}

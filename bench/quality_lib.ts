@@ -1,0 +1,83 @@
+// The pure parts of the quality bench (bench/quality.ts): candidate recipes, budget parsing, the word
+// score of a sample, and the BENCHMARKS.md sections this bench owns (between its own markers).
+
+import type { Recipe } from "../src/recipe.js";
+import { RECIPE_FLAGS } from "../src/recipe.js";
+import { parseDuration } from "../src/cli/args.js";
+
+/**
+ * Candidates of the sweep: model size, batch, window, learning rate, schedule, dropout. `h` is today's
+ * plain default (2×256, B32, T64, Adam 2e-3, no decay), the baseline every recipe must beat.
+ */
+export const CANDIDATES: Record<string, Recipe> = {
+  a: { layers: 1, hidden: 256, dropout: 0, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  b: { layers: 2, hidden: 128, dropout: 0, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  c: { layers: 2, hidden: 192, dropout: 0, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  d: { layers: 2, hidden: 256, dropout: 0, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  e: { layers: 2, hidden: 256, dropout: 0.1, batch: 32, seq: 100, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  f: { layers: 2, hidden: 384, dropout: 0, batch: 32, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  g: { layers: 2, hidden: 192, dropout: 0, batch: 64, seq: 64, lr: 4e-3, decay: "linear", lrMinFrac: 0.05, warmup: 50 },
+  h: { layers: 2, hidden: 256, dropout: 0, batch: 32, seq: 64, lr: 2e-3, decay: "none", lrMinFrac: 0, warmup: 0 },
+};
+
+/** `char-lstm train` flags that set every field of a recipe. */
+export function recipeArgs(r: Recipe): string[] {
+  const v: Record<string, string> = {
+    layers: String(r.layers), hidden: String(r.hidden), dropout: String(r.dropout), batch: String(r.batch), seq: String(r.seq),
+    lr: String(r.lr), decay: r.decay, lrMinFrac: String(r.lr * r.lrMinFrac), warmup: String(r.warmup),
+  };
+  return (Object.keys(RECIPE_FLAGS) as (keyof Recipe)[]).flatMap((k) => [`--${RECIPE_FLAGS[k]}`, v[k]]);
+}
+
+/** "3m,10m,90s" → seconds; a bad entry is an error naming it. */
+export function parseBudgets(s: string): number[] {
+  return s.split(",").map((b) => {
+    const v = parseDuration(b);
+    if (!(v > 0)) throw new Error(`--budgets: "${b}" is not a duration like 90s, 3m or 1h`);
+    return v;
+  });
+}
+
+/** Lower-cased words of a text with punctuation stripped (Unicode P), split on whitespace. */
+export function words(text: string): string[] {
+  return text.split(/\s+/).map((w) => w.replace(/\p{P}/gu, "").toLowerCase()).filter((w) => w.length > 0);
+}
+
+/** The fraction of a sample's words that occur in the training text. */
+export function knownWordFraction(sample: string, trainWords: Set<string>): { words: number; known: number; fraction: number } {
+  const ws = words(sample);
+  const known = ws.filter((w) => trainWords.has(w)).length;
+  return { words: ws.length, known, fraction: ws.length ? known / ws.length : 0 };
+}
+
+/**
+ * Replace the section between `<!-- quality:KEY:begin -->` and `<!-- quality:KEY:end -->` in `md` (the
+ * markers included), or append it at the end; the rest of the file is untouched.
+ */
+export function replaceSection(md: string, key: string, body: string): string {
+  const begin = `<!-- quality:${key}:begin -->`, end = `<!-- quality:${key}:end -->`;
+  const block = `${begin}\n${body.trim()}\n${end}`;
+  const i = md.indexOf(begin), j = md.indexOf(end);
+  if (i >= 0 && j > i) return md.slice(0, i) + block + md.slice(j + end.length);
+  return `${md.replace(/\s*$/, "")}\n\n${block}\n`;
+}
+
+/** Every quality section of `md`, to carry over when another bench rewrites the file. */
+export function qualitySections(md: string): string[] {
+  return [...md.matchAll(/<!-- quality:([\w-]+):begin -->[\s\S]*?<!-- quality:\1:end -->/g)].map((m) => m[0]);
+}
+
+export function fmtDuration(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** `next` (a regenerated BENCHMARKS.md) with the quality sections of `previous` carried over, before its raw data. */
+export function keepQualitySections(next: string, previous: string | null): string {
+  const kept = previous ? qualitySections(previous) : [];
+  if (!kept.length) return next;
+  const at = next.indexOf("Raw results");
+  const block = kept.join("\n\n") + "\n\n";
+  return at >= 0 ? next.slice(0, at) + block + next.slice(at) : `${next.replace(/\s*$/, "")}\n\n${block}`;
+}
