@@ -66,15 +66,69 @@ static void scratch(float **ap, float **bp) {
   *bp = t_bp;
 }
 
+#define T512 __attribute__((target("avx512f,fma")))
+
+/** In-register transpose of a 16×16 block: r[i] lane j becomes r[j] lane i. */
+T512 __attribute__((always_inline)) static inline void tr16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 8; i++) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; i++) {
+    r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+    r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+  }
+  for (int h = 0; h < 2; h++) {
+    for (int i = 0; i < 4; i++) {
+      t[8 * h + i] = _mm512_shuffle_f32x4(r[8 * h + i], r[8 * h + i + 4], 0x88);
+      t[8 * h + i + 4] = _mm512_shuffle_f32x4(r[8 * h + i], r[8 * h + i + 4], 0xDD);
+    }
+  }
+  for (int i = 0; i < 8; i++) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+  }
+}
+
+/** pack_a for A stored (M, K) and a whole 14-row panel: 16 k at a time through a 16×16 register transpose. */
+T512 static int pack_a_rows512(const float *A, size_t lda, int kc, float *d) {
+  int k = 0;
+  for (; k + 16 <= kc; k += 16) {
+    __m512 r[16];
+    for (int i = 0; i < MR512; i++) r[i] = _mm512_loadu_ps(A + (size_t)i * lda + k);
+    r[14] = r[15] = _mm512_setzero_ps();
+    tr16(r);
+    for (int q = 0; q < 16; q++) _mm512_mask_storeu_ps(d + (size_t)(k + q) * MR512, 0x3FFF, r[q]);
+  }
+  return k;
+}
+
+/** pack_b for B stored (N, K) and 16 columns of a panel: 16 k at a time, transposed in registers. */
+T512 static int pack_b_cols512(const float *B, size_t ldb, int kc, float *d) {
+  int k = 0;
+  for (; k + 16 <= kc; k += 16) {
+    __m512 r[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(B + (size_t)i * ldb + k);
+    tr16(r);
+    for (int q = 0; q < 16; q++) _mm512_storeu_ps(d + (size_t)(k + q) * NR512, r[q]);
+  }
+  return k;
+}
+
 /** Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into MR-row panels (k-major, MR floats per k), zero-padded rows. */
 static void pack_a(int tA, const float *A, size_t lda, int i0, int mc, int p0, int kc, int MR, float *dst) {
   for (int ir = 0; ir < mc; ir += MR) {
     int rows = imin(MR, mc - ir);
     float *d = dst + (size_t)ir * kc;
     if (!tA) {
+      // rows are contiguous along k: a register transpose per 16 k where it applies, element by element otherwise
+      const int k0 = rows == MR512 && MR == MR512 ? pack_a_rows512(A + (size_t)(i0 + ir) * lda + p0, lda, kc, d) : 0;
       for (int r = 0; r < rows; r++) {
         const float *s = A + (size_t)(i0 + ir + r) * lda + p0;
-        for (int k = 0; k < kc; k++) d[(size_t)k * MR + r] = s[k];
+        for (int k = k0; k < kc; k++) d[(size_t)k * MR + r] = s[k];
       }
     } else {
       for (int k = 0; k < kc; k++) {
@@ -101,9 +155,14 @@ static void pack_b(int tB, const float *B, size_t ldb, int p0, int kc, int j0, i
       }
     } else {
       // B stored (N, K): column j of op(B) is row j of the storage, read contiguously along k
+      int k0 = 0;
+      if (NR == NR512 && cols == NR512) {
+        k0 = pack_b_cols512(B + (size_t)(j0 + jr) * ldb + p0, ldb, kc, d);
+        pack_b_cols512(B + (size_t)(j0 + jr + 16) * ldb + p0, ldb, kc, d + 16);
+      }
       for (int j = 0; j < cols; j++) {
         const float *s = B + (size_t)(j0 + jr + j) * ldb + p0;
-        for (int k = 0; k < kc; k++) d[(size_t)k * NR + j] = s[k];
+        for (int k = k0; k < kc; k++) d[(size_t)k * NR + j] = s[k];
       }
       if (cols < NR) for (int k = 0; k < kc; k++) memset(d + (size_t)k * NR + cols, 0, (size_t)(NR - cols) * sizeof(float));
     }
@@ -116,8 +175,6 @@ static void zero_c(int M, int N, float *C, size_t ldc) {
 
 // ---------------------------------------------------------------------------------------------------------
 // AVX-512 micro-kernel: C[0..mr, 0..32] (=|+=) Σ_k pa[k·14 + r] · pb[k·32 + 0..32]
-
-#define T512 __attribute__((target("avx512f,fma")))
 
 T512 __attribute__((always_inline)) static inline void k512(const int mr, int kc, const float *pa, const float *pb,
                                                             float *c, size_t ldc, __mmask16 m0, __mmask16 m1, int acc) {
