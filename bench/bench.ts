@@ -1,6 +1,9 @@
 // `npm run bench`: training and sampling speed, GFLOP/s and peak RSS at the reference configs of
-// DESIGN.md §7, for the wasm backend at 1 and 2 threads and the js backend, side by side with PyTorch
-// (Debian's python3-torch on OpenBLAS) in the same run; writes BENCHMARKS.md.
+// DESIGN.md §7, for the native and wasm backends at 1 and 2 threads and the js backend, side by side with
+// PyTorch (Debian's python3-torch on OpenBLAS) in the same run; writes BENCHMARKS.md. The ratios and GFLOP/s
+// are those of the default backend (native where its addon is built, else wasm) at 2 threads; GFLOP/s is also
+// given as a fraction of this machine's FMA peak, measured by the addon in every native run (16 independent
+// register-only zmm FMA chains on one core, best over ~0.3 s; see native/peak.c), times the thread count.
 //
 // Every measurement runs in its own process, one at a time. This VM's speed drifts by ±20% over minutes
 // (other tenants), so each config is measured in BENCH_ROUNDS rounds (default 3) that interleave char-lstm
@@ -17,6 +20,7 @@ import { defaultCorpusPath } from "../src/io/node.js";
 import { keepQualitySections } from "./quality_lib.js";
 import { CONFIGS } from "./configs.js";
 import { batchSamplingSection } from "./sampling.js";
+import { nativeUnavailable } from "../src/kernels/native/backend.js";
 
 type Row = Record<string, number | string>;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -67,14 +71,21 @@ const ratio = (a: unknown, b: unknown) => (typeof a === "number" && typeof b ===
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const torchVersion = torchAvailable();
-/** Per config and column (wasm1, wasm2, js, torch1, torch2): every round's result. */
+const noNative = nativeUnavailable();
+if (noNative) console.error(`native backend not measured: ${noNative}`);
+/** The backend the ratios are about: what `--backend auto` picks here. */
+const DEF = noNative ? "wasm" : "native";
+const OURS = `${DEF}2`;
+/** Per config and column (native1, native2, wasm1, wasm2, js, torch1, torch2): every round's result. */
 const rounds: Record<string, Record<string, Row[]>> = {};
 for (const name of configs) {
   const per: Record<string, Row[]> = (rounds[name] = {});
   const add = (key: string, r: Row | null) => { if (r) (per[key] ??= []).push(r); };
   for (let round = 1; round <= ROUNDS; round++) {
     const tag = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : "";
-    for (const [key, backend, threads] of [["wasm1", "wasm", 1], ["wasm2", "wasm", 2], ["js", "js", 1]] as const) {
+    const cols = [["native1", "native", 1], ["native2", "native", 2], ["wasm1", "wasm", 1], ["wasm2", "wasm", 2], ["js", "js", 1]] as const;
+    for (const [key, backend, threads] of cols) {
+      if (backend === "native" && noNative) continue;
       if (key === "js" && (process.env.BENCH_JS === "0" || round > 1)) continue;
       console.error(`measuring ${CONFIGS[name].label}: ${backend} × ${threads}${tag} …`);
       add(key, measure(name, backend, threads));
@@ -91,7 +102,7 @@ for (const name of configs) {
 const bestOf = (rows: Row[] | undefined): Row | null => {
   if (!rows?.length) return null;
   const out: Row = { ...rows[0] };
-  for (const key of ["train_chars_per_s", "sample_chars_per_s", "gflops", "peak_rss_mb"]) {
+  for (const key of ["train_chars_per_s", "sample_chars_per_s", "gflops", "peak_rss_mb", "fma_peak_gflops"]) {
     const v = rows.map((r) => r[key]).filter((x): x is number => typeof x === "number");
     if (v.length) out[key] = Math.max(...v);
   }
@@ -100,13 +111,13 @@ const bestOf = (rows: Row[] | undefined): Row | null => {
 const results: Record<string, Record<string, Row | null>> = {};
 for (const name of configs) {
   results[name] = {};
-  for (const key of ["wasm1", "wasm2", "js", "torch1", "torch2"]) results[name][key] = bestOf(rounds[name][key]);
+  for (const key of ["native1", "native2", "wasm1", "wasm2", "js", "torch1", "torch2"]) results[name][key] = bestOf(rounds[name][key]);
 }
-/** min–max over rounds of (wasm ×2) / (better PyTorch), each round against its own PyTorch figures. */
+/** min–max over rounds of (default ×2) / (better PyTorch), each round against its own PyTorch figures. */
 const roundRatios = (name: string, key: string): string => {
   const r = rounds[name], v: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const ours = r.wasm2?.[i]?.[key], t = [r.torch1?.[i]?.[key], r.torch2?.[i]?.[key]].filter((x): x is number => typeof x === "number");
+    const ours = r[OURS]?.[i]?.[key], t = [r.torch1?.[i]?.[key], r.torch2?.[i]?.[key]].filter((x): x is number => typeof x === "number");
     if (typeof ours === "number" && t.length) v.push(ours / Math.max(...t));
   }
   return v.length > 1 ? ` (rounds ${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})` : "";
@@ -116,9 +127,9 @@ const roundRatios = (name: string, key: string): string => {
 const qualitySeconds = Number(process.env.BENCH_QUALITY_SECONDS ?? 120);
 const quality: Record<string, Row | null> = {};
 if (qualitySeconds > 0) {
-  console.error(`quality: config c for ${qualitySeconds}s, wasm × 2 …`);
-  const r = spawnSync(process.execPath, [here("./measure.js"), "c", "wasm", "2", "--quality", String(qualitySeconds)], { encoding: "utf8" });
-  quality.wasm2 = r.status === 0 ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : null;
+  console.error(`quality: config c for ${qualitySeconds}s, ${DEF} × 2 …`);
+  const r = spawnSync(process.execPath, [here("./measure.js"), "c", DEF, "2", "--quality", String(qualitySeconds)], { encoding: "utf8" });
+  quality[OURS] = r.status === 0 ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : null;
   if (torchVersion) {
     for (const t of [1, 2]) {
       console.error(`quality: config c for ${qualitySeconds}s, PyTorch × ${t} …`);
@@ -135,7 +146,7 @@ const best = (r: Record<string, Row | null>, key: string) => {
 };
 const lines: string[] = [];
 lines.push("# Benchmarks", "");
-lines.push("Regenerate with `npm run bench` (about 20 minutes). Every figure comes from the same run on the same machine;");
+lines.push("Regenerate with `npm run bench` (about 30 minutes). Every figure comes from the same run on the same machine;");
 lines.push("each measurement is a fresh process, one at a time. This shared 2-core VM drifts by ±20% over minutes, so each");
 lines.push(`config ran in ${ROUNDS} rounds that interleave char-lstm and PyTorch; a figure is the best of its rounds (load only ever`);
 lines.push("slows a run down), and each ratio also shows the range of its per-round ratios (each round against its own PyTorch).", "");
@@ -144,33 +155,40 @@ lines.push(torchVersion
   ? `- peer: PyTorch ${torchVersion} (Debian python3-torch, ${results[configs[0]]?.torch1?.blas ?? "?"}), OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset, torch.set_num_threads(1 or 2); [bench/peers/torch_charlstm.py](bench/peers/torch_charlstm.py): nn.LSTM + Linear, one-hot input, Adam, clip 5, truncated BPTT with detached state`
   : "- peer: PyTorch not installed (`apt-get install python3-torch libopenblas0-openmp` adds the side-by-side columns)");
 lines.push(`- workload: the bundled Moby Dick; training = forward, backward, clip, Adam, per B×T characters; GFLOP/s counts the gemm work (3 × forward multiply-adds per character, pointwise excluded)`, "");
+const peaks = configs.flatMap((n) => [results[n].native1?.fma_peak_gflops, results[n].native2?.fma_peak_gflops]).filter((x): x is number => typeof x === "number");
+const corePeak = peaks.length ? Math.max(...peaks) : undefined;
+lines.push(corePeak
+  ? `- FMA peak: ${fmt(corePeak)} GFLOP/s per core (the native addon's probe, native/peak.c: 16 independent register-only zmm FMA chains, best over ~0.3 s, in every native run; best of them), so ${fmt(2 * corePeak)} for 2 threads`
+  : "- FMA peak: not measured (no native backend here)", "");
+const ourLabel = `${DEF} ×2`;
+const pct = (g: unknown) => (typeof g === "number" && corePeak ? ` (${((100 * g) / (2 * corePeak)).toFixed(0)}% of peak)` : "");
 lines.push("## Training characters per second", "");
-lines.push("| config | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 | wasm ×2 / best PyTorch | GFLOP/s (wasm ×2) |");
-lines.push("|---|---:|---:|---:|---:|---:|---:|---:|");
+lines.push(`| config | native ×1 | native ×2 | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 | ${ourLabel} / best PyTorch | GFLOP/s (${ourLabel}) |`);
+lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const name of configs) {
   const r = results[name];
-  lines.push(`| ${CONFIGS[name].label} | ${fmt(r.wasm1?.train_chars_per_s)} | ${fmt(r.wasm2?.train_chars_per_s)} | ${fmt(r.js?.train_chars_per_s)} | ${fmt(r.torch1?.train_chars_per_s)} | ${fmt(r.torch2?.train_chars_per_s)} | **${ratio(r.wasm2?.train_chars_per_s, best(r, "train_chars_per_s"))}**${roundRatios(name, "train_chars_per_s")} | ${fmt(r.wasm2?.gflops, 1)} |`);
+  lines.push(`| ${CONFIGS[name].label} | ${fmt(r.native1?.train_chars_per_s)} | ${fmt(r.native2?.train_chars_per_s)} | ${fmt(r.wasm1?.train_chars_per_s)} | ${fmt(r.wasm2?.train_chars_per_s)} | ${fmt(r.js?.train_chars_per_s)} | ${fmt(r.torch1?.train_chars_per_s)} | ${fmt(r.torch2?.train_chars_per_s)} | **${ratio(r[OURS]?.train_chars_per_s, best(r, "train_chars_per_s"))}**${roundRatios(name, "train_chars_per_s")} | ${fmt(r[OURS]?.gflops, 1)}${pct(r[OURS]?.gflops)} |`);
 }
 if (results.c) {
   const r = results.c;
   lines.push("", "## Sampling characters per second (config c, batch 1, top-k off)", "");
-  lines.push("| wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 | wasm ×2 / best PyTorch |", "|---:|---:|---:|---:|---:|---:|");
-  lines.push(`| ${fmt(r.wasm1?.sample_chars_per_s)} | ${fmt(r.wasm2?.sample_chars_per_s)} | ${fmt(r.js?.sample_chars_per_s)} | ${fmt(r.torch1?.sample_chars_per_s)} | ${fmt(r.torch2?.sample_chars_per_s)} | **${ratio(r.wasm2?.sample_chars_per_s, best(r, "sample_chars_per_s"))}**${roundRatios("c", "sample_chars_per_s")} |`);
+  lines.push(`| native ×1 | native ×2 | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 | ${ourLabel} / best PyTorch |`, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+  lines.push(`| ${fmt(r.native1?.sample_chars_per_s)} | ${fmt(r.native2?.sample_chars_per_s)} | ${fmt(r.wasm1?.sample_chars_per_s)} | ${fmt(r.wasm2?.sample_chars_per_s)} | ${fmt(r.js?.sample_chars_per_s)} | ${fmt(r.torch1?.sample_chars_per_s)} | ${fmt(r.torch2?.sample_chars_per_s)} | **${ratio(r[OURS]?.sample_chars_per_s, best(r, "sample_chars_per_s"))}**${roundRatios("c", "sample_chars_per_s")} |`);
 }
 if (results.c) lines.push(...batchSamplingSection());
 if (qualitySeconds > 0) {
   lines.push("", `## Quality per wall time (config c, ${qualitySeconds} s of training on the bundled corpus, then validation)`, "");
   lines.push("| | steps | validation bits/char |", "|---|---:|---:|");
-  lines.push(`| char-lstm wasm ×2 | ${fmt(quality.wasm2?.steps)} | ${fmt(quality.wasm2?.val_bpc, 3)} |`);
+  lines.push(`| char-lstm ${ourLabel} | ${fmt(quality[OURS]?.steps)} | ${fmt(quality[OURS]?.val_bpc, 3)} |`);
   if (torchVersion) {
     for (const t of [1, 2]) lines.push(`| PyTorch ×${t} | ${fmt(quality[`torch${t}`]?.steps)} | ${fmt(quality[`torch${t}`]?.val_bpc, 3)} |`);
   }
 }
 lines.push("", "## Peak resident memory (MB, whole process)", "");
-lines.push("| config | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 |", "|---|---:|---:|---:|---:|---:|");
+lines.push("| config | native ×1 | native ×2 | wasm ×1 | wasm ×2 | js | PyTorch ×1 | PyTorch ×2 |", "|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const name of configs) {
   const r = results[name];
-  lines.push(`| ${CONFIGS[name].label} | ${fmt(r.wasm1?.peak_rss_mb)} | ${fmt(r.wasm2?.peak_rss_mb)} | ${fmt(r.js?.peak_rss_mb)} | ${fmt(r.torch1?.peak_rss_mb)} | ${fmt(r.torch2?.peak_rss_mb)} |`);
+  lines.push(`| ${CONFIGS[name].label} | ${fmt(r.native1?.peak_rss_mb)} | ${fmt(r.native2?.peak_rss_mb)} | ${fmt(r.wasm1?.peak_rss_mb)} | ${fmt(r.wasm2?.peak_rss_mb)} | ${fmt(r.js?.peak_rss_mb)} | ${fmt(r.torch1?.peak_rss_mb)} | ${fmt(r.torch2?.peak_rss_mb)} |`);
 }
 lines.push("", "Raw results (every round):", "", "```json", JSON.stringify({ rounds, quality }, null, 1).slice(0, 40000), "```", "");
 const outPath = here("../../BENCHMARKS.md");

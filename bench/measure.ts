@@ -1,7 +1,8 @@
 // One benchmark measurement in a fresh process (so its peak RSS is its own):
 //   node dist/bench/measure.js CONFIG BACKEND THREADS [--sample N]
 // trains on the bundled corpus for at least a few seconds after a warm-up step and prints one JSON line:
-// training chars/s, achieved GFLOP/s, optional sampling chars/s (batch 1), peak RSS.
+// training chars/s, achieved GFLOP/s, optional sampling chars/s (batch 1), peak RSS; on the native backend also
+// the FMA peak of one core (register-only FMA chains for ~0.3 s, native/peak.c), measured after training.
 
 import { readFileSync } from "node:fs";
 import { Corpus } from "../src/data/corpus.js";
@@ -20,7 +21,7 @@ const c = CONFIGS[name];
 if (!c) throw new Error(`unknown config ${name}`);
 
 const corpus = Corpus.fromText(readFileSync(defaultCorpusPath(), "utf8"), { valFrac: 0.05, testFrac: 0.05 });
-const { kernels } = await createKernels({ backend: backend as "js" | "wasm", threads: Number(threadsArg) });
+const { kernels } = await createKernels({ backend: backend as "js" | "wasm" | "native", threads: Number(threadsArg) });
 const trainer = Trainer.create(corpus, { layers: c.layers, hidden: c.hidden, dropout: 0 },
                                { ...defaultTrain, batch: c.batch, seq: c.seq, maxSteps: 1e9 }, kernels);
 const qIdx = process.argv.indexOf("--quality");
@@ -45,6 +46,8 @@ const out: Record<string, number | string> = {
   train_chars_per_s: trainCps,
   gflops: (trainCps * trainFlopsPerChar(c, corpus.vocab.size)) / 1e9,
 };
+const peak = (kernels as { peakGflops?: (ms: number) => number }).peakGflops;
+if (peak) out.fma_peak_gflops = peak(300);
 if (sampleN > 0) {
   const s = new Sampler(trainer.model, corpus.vocab, { length: sampleN + 100, seed: 1 });
   for (let i = 0; i < 100; i++) s.next();   // warm-up
