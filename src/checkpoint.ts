@@ -18,7 +18,7 @@ import { Vocab } from "./data/vocab.js";
 import type { Kernels } from "./kernels/types.js";
 import { CharLSTM } from "./model.js";
 import { paramSpec } from "./params.js";
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from "./safetensors.js";
+import { encodeSafetensors, openSafetensors, SafetensorsError, type SafetensorsFile, type Tensor } from "./safetensors.js";
 import type { TrainState, Trainer } from "./train.js";
 
 export const FORMAT = "char-lstm/1";
@@ -31,8 +31,17 @@ export class CheckpointError extends Error {
 
 const f32 = (a: Float32Array | Float64Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 
-/** Serialize a model and its vocabulary, and with a trainer everything a resume needs. */
+/** Serialize a model and its vocabulary, and with a trainer everything a resume needs, into one buffer. */
 export function encodeCheckpoint(model: CharLSTM, vocab: Vocab, trainer?: Trainer): Uint8Array {
+  const { tensors, metadata } = checkpointTensors(model, vocab, trainer);
+  return encodeSafetensors(tensors, metadata);
+}
+
+/**
+ * The tensors (views of the model's and optimizer's buffers, not copies) and metadata of a checkpoint, for
+ * a writer that streams them (io/checkpoint_file.ts: any size) or for encodeCheckpoint.
+ */
+export function checkpointTensors(model: CharLSTM, vocab: Vocab, trainer?: Trainer): { tensors: [string, Tensor][]; metadata: Record<string, string> } {
   if (!Number.isFinite(model.kernels.sumSquares(model.params, model.params.length))) {
     throw new CheckpointError("refusing to save a checkpoint: the parameters hold NaN or Infinity (training diverged; lower --lr)");
   }
@@ -63,7 +72,7 @@ export function encodeCheckpoint(model: CharLSTM, vocab: Vocab, trainer?: Traine
     meta.step = String(trainer.state.step);
     if (trainer.state.bestVal !== null) meta.best_val_bpc = String(trainer.state.bestVal / Math.LN2);
   }
-  return encodeSafetensors(tensors, meta);
+  return { tensors, metadata: meta };
 }
 
 export interface LoadedCheckpoint {
@@ -135,16 +144,23 @@ export function validateTrainingMeta(trainRaw: unknown, stateRaw: unknown, what 
   return { train, state: st as unknown as TrainState };
 }
 
-/** Decode checkpoint bytes into a model on `kernels`. `what` names the file in messages. */
-export function decodeCheckpoint(bytes: Uint8Array, kernels: Kernels, what = "checkpoint"): LoadedCheckpoint {
-  let dec;
+/** A SafetensorsError while reading `what` as the CheckpointError a user sees. */
+export function unreadable(e: unknown, what: string): unknown {
+  return e instanceof SafetensorsError ? new CheckpointError(`${what} is not a readable checkpoint: ${e.message}`) : e;
+}
+
+/**
+ * Decode a checkpoint into a model on `kernels`: from bytes, or from a SafetensorsFile whose tensors are
+ * read one at a time (a file on disk of any size). `what` names the file in messages.
+ */
+export function decodeCheckpoint(src: Uint8Array | SafetensorsFile, kernels: Kernels, what = "checkpoint"): LoadedCheckpoint {
+  let file: SafetensorsFile;
   try {
-    dec = decodeSafetensors(bytes);
+    file = src instanceof Uint8Array ? openSafetensors(src) : src;
   } catch (e) {
-    if (e instanceof SafetensorsError) throw new CheckpointError(`${what} is not a readable checkpoint: ${e.message}`);
-    throw e;
+    throw unreadable(e, what);
   }
-  const { tensors, metadata } = dec;
+  const { infos: tensors, metadata } = file;
   const format = metadata.format;
   if (format === undefined) throw new CheckpointError(`${what} is a safetensors file but not a char-lstm checkpoint (no "format" metadata)`);
   const m = /^char-lstm\/(\d+)$/.exec(format);
@@ -180,7 +196,7 @@ export function decodeCheckpoint(bytes: Uint8Array, kernels: Kernels, what = "ch
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new CheckpointError(`${what}: tensor ${name} has shape [${t.shape}] but a ${L}×${H} model with ${V} characters needs [${shape}]`);
     }
-    return t.data as Float32Array | Float64Array;
+    return file.read(name).data as Float32Array | Float64Array;
   };
   const finite = (name: string, data: Float32Array | Float64Array, kind: string): void => {
     for (let i = 0; i < data.length; i++) {
@@ -204,9 +220,10 @@ export function decodeCheckpoint(bytes: Uint8Array, kernels: Kernels, what = "ch
     const h = tensors.get("state.h"), c = tensors.get("state.c");
     if (h && c) {
       const B = h.shape[1];
-      finite("state.h", take("state.h", [L, B, H]), " (carried state)");
-      finite("state.c", take("state.c", [L, B, H]), " (carried state)");
-      carried = { h: f32(h.data as Float32Array), c: f32(c.data as Float32Array), B };
+      const hd = take("state.h", [L, B, H]), cd = take("state.c", [L, B, H]);
+      finite("state.h", hd, " (carried state)");
+      finite("state.c", cd, " (carried state)");
+      carried = { h: f32(hd), c: f32(cd), B };
     }
   }
   const model = new CharLSTM(config, kernels);

@@ -4,6 +4,8 @@
 //             padded with spaces to a multiple of 8 so the data section is aligned
 //   …         raw little-endian tensor data; offsets are relative to the start of this section
 // Every malformed input is a SafetensorsError with a one-line message, never a crash or a partial read.
+// Writing and reading go piece by piece (header, then one tensor at a time), so a file may be larger than
+// any one buffer (a 2×4096 model with Adam moments is 2.4 GB; one fs call moves at most 2 GiB).
 
 export type DType = "F32" | "F64" | "I32";
 
@@ -20,8 +22,27 @@ export class SafetensorsError extends Error {
 const BYTES: Record<DType, number> = { F32: 4, F64: 8, I32: 4 };
 const MAX_HEADER = 100 * 1024 * 1024;
 
-/** Encode tensors (in the given order) and string metadata into one buffer. */
-export function encodeSafetensors(tensors: [string, Tensor][], metadata: Record<string, string>): Uint8Array {
+/** A tensor's entry in the header: its type, shape and byte range in the data section. */
+export interface TensorInfo {
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/**
+ * A parsed safetensors file whose tensor data is read on demand: from a buffer in memory, or from disk
+ * (io/checkpoint_file.ts) so that a file of any size loads one tensor at a time.
+ */
+export interface SafetensorsFile {
+  infos: Map<string, TensorInfo>;
+  metadata: Record<string, string>;
+  /** The values of tensor `name` (a fresh, aligned array the caller owns). */
+  read(name: string): Tensor;
+}
+
+/** The header bytes (8-byte length + padded JSON) of `tensors` laid out in order; `size` is the whole file. */
+export function safetensorsHeader(tensors: [string, Tensor][], metadata: Record<string, string>): { header: Uint8Array; size: number } {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, t] of tensors) {
@@ -36,17 +57,27 @@ export function encodeSafetensors(tensors: [string, Tensor][], metadata: Record<
   let hb = enc.encode(json);
   const pad = (8 - (hb.length % 8)) % 8;
   if (pad) { json += " ".repeat(pad); hb = enc.encode(json); }
-  const out = new Uint8Array(8 + hb.length + offset);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, BigInt(hb.length), true);
+  const out = new Uint8Array(8 + hb.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
   out.set(hb, 8);
-  let pos = 8 + hb.length;
-  for (const [, t] of tensors) {
-    // typed arrays are little-endian on every platform we run on (x86, ARM, wasm)
-    const src = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    out.set(src, pos);
-    pos += src.length;
-  }
+  return { header: out, size: out.length + offset };
+}
+
+/**
+ * The file as a sequence of pieces: the header, then each tensor's bytes as a view of its data (no copy),
+ * so a writer can stream a file larger than any one buffer.
+ */
+export function* safetensorsPieces(tensors: [string, Tensor][], metadata: Record<string, string>): Generator<Uint8Array> {
+  yield safetensorsHeader(tensors, metadata).header;
+  // typed arrays are little-endian on every platform we run on (x86, ARM, wasm)
+  for (const [, t] of tensors) yield new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+}
+
+/** Encode tensors (in the given order) and string metadata into one buffer. */
+export function encodeSafetensors(tensors: [string, Tensor][], metadata: Record<string, string>): Uint8Array {
+  const out = new Uint8Array(safetensorsHeader(tensors, metadata).size);
+  let pos = 0;
+  for (const piece of safetensorsPieces(tensors, metadata)) { out.set(piece, pos); pos += piece.length; }
   return out;
 }
 
@@ -55,24 +86,26 @@ export interface Decoded {
   metadata: Record<string, string>;
 }
 
-/** Decode a whole file; throws SafetensorsError naming the first problem. */
-export function decodeSafetensors(buf: Uint8Array): Decoded {
-  if (buf.length < 8) throw new SafetensorsError(`file is ${buf.length} bytes, too short for a safetensors header`);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const n = dv.getBigUint64(0, true);
-  if (n > BigInt(Math.min(MAX_HEADER, buf.length - 8))) {
-    throw new SafetensorsError(`header length ${n} exceeds the file (${buf.length} bytes): not a safetensors file, or truncated`);
+/** The header length N from a file's first 8 bytes, checked against the file's size. */
+export function headerLength(first: Uint8Array, fileLength: number): number {
+  if (fileLength < 8 || first.length < 8) throw new SafetensorsError(`file is ${fileLength} bytes, too short for a safetensors header`);
+  const n = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(Math.min(MAX_HEADER, fileLength - 8))) {
+    throw new SafetensorsError(`header length ${n} exceeds the file (${fileLength} bytes): not a safetensors file, or truncated`);
   }
-  const hlen = Number(n);
+  return Number(n);
+}
+
+/** Parse and check the JSON header (`json`: its N bytes) of a file whose data section has `dataLen` bytes. */
+export function parseHeader(json: Uint8Array, dataLen: number): { infos: Map<string, TensorInfo>; metadata: Record<string, string> } {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(8, 8 + hlen)));
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(json));
   } catch {
     throw new SafetensorsError("header is not valid UTF-8 JSON: not a safetensors file");
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) throw new SafetensorsError("header is not a JSON object");
-  const dataStart = 8 + hlen, dataLen = buf.length - dataStart;
-  const tensors = new Map<string, Tensor>();
+  const infos = new Map<string, TensorInfo>();
   let metadata: Record<string, string> = {};
   let covered = 0;
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
@@ -94,16 +127,45 @@ export function decodeSafetensors(buf: Uint8Array): Decoded {
     const [b, end] = off as [number, number];
     if (end > dataLen) throw new SafetensorsError(`tensor ${name} ends at byte ${end} of a ${dataLen}-byte data section: the file is truncated`);
     const count = (e.shape as number[]).reduce((a, d) => a * d, 1);
-    const size = BYTES[e.dtype];
-    if (end - b !== count * size) throw new SafetensorsError(`tensor ${name}: ${end - b} bytes do not hold shape [${e.shape}] of ${e.dtype}`);
-    // copy out into a fresh buffer: the source may be unaligned (or a pooled Node Buffer, whose slice()
-    // is a view), and callers own the result
-    const bytes = new Uint8Array(end - b);
-    bytes.set(buf.subarray(dataStart + b, dataStart + end));
-    const data = e.dtype === "F32" ? new Float32Array(bytes.buffer) : e.dtype === "F64" ? new Float64Array(bytes.buffer) : new Int32Array(bytes.buffer);
-    tensors.set(name, { dtype: e.dtype, shape: e.shape as number[], data });
+    if (end - b !== count * BYTES[e.dtype]) throw new SafetensorsError(`tensor ${name}: ${end - b} bytes do not hold shape [${e.shape}] of ${e.dtype}`);
+    infos.set(name, { dtype: e.dtype, shape: e.shape as number[], begin: b, end });
     covered += end - b;
   }
   if (covered > dataLen) throw new SafetensorsError("tensors overlap");
-  return { tensors, metadata };
+  return { infos, metadata };
+}
+
+/** Typed values over freshly read bytes (aligned: the caller allocated them). */
+export function tensorFromBytes(info: TensorInfo, bytes: Uint8Array): Tensor {
+  const data = info.dtype === "F32" ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)
+    : info.dtype === "F64" ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8)
+    : new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  return { dtype: info.dtype, shape: info.shape, data };
+}
+
+/** A safetensors file held in memory, tensors read out on demand. */
+export function openSafetensors(buf: Uint8Array): SafetensorsFile {
+  const hlen = headerLength(buf, buf.length);
+  const dataStart = 8 + hlen;
+  const { infos, metadata } = parseHeader(buf.subarray(8, dataStart), buf.length - dataStart);
+  return {
+    infos, metadata,
+    read(name) {
+      const info = infos.get(name);
+      if (!info) throw new SafetensorsError(`no tensor ${name}`);
+      // copy out into a fresh buffer: the source may be unaligned (or a pooled Node Buffer, whose slice()
+      // is a view), and callers own the result
+      const bytes = new Uint8Array(info.end - info.begin);
+      bytes.set(buf.subarray(dataStart + info.begin, dataStart + info.end));
+      return tensorFromBytes(info, bytes);
+    },
+  };
+}
+
+/** Decode a whole file; throws SafetensorsError naming the first problem. */
+export function decodeSafetensors(buf: Uint8Array): Decoded {
+  const file = openSafetensors(buf);
+  const tensors = new Map<string, Tensor>();
+  for (const name of file.infos.keys()) tensors.set(name, file.read(name));
+  return { tensors, metadata: file.metadata };
 }

@@ -2,13 +2,12 @@
 // is the checkpoint's; characters of the text outside it are an error naming them, dropped (--unknown skip)
 // or added to the model (--extend-vocab).
 
-import { decodeCheckpoint } from "../checkpoint.js";
 import type { TrainConfig } from "../config.js";
 import type { Corpus } from "../data/corpus.js";
 import { checkVocabSize } from "../data/corpus.js";
 import { showChar, VocabError, type UnknownPolicy, type Vocab } from "../data/vocab.js";
 import { fineTuneModel, fineTuneTrainer } from "../finetune.js";
-import { readBytes } from "../io/node.js";
+import { loadCheckpointFile } from "../io/checkpoint_file.js";
 import { scanChars } from "../io/tokenfile.js";
 import type { Kernels } from "../kernels/types.js";
 import { Rng } from "../rng.js";
@@ -30,7 +29,7 @@ export interface FineTuneStart {
  */
 export async function startFineTune(flags: Flags, initPath: string, files: string[], sep: string, config: TrainConfig, kernels: Kernels,
                               loadCorpus: (vocab: Vocab, unknown: UnknownPolicy) => Promise<Corpus>): Promise<FineTuneStart> {
-  const ck = decodeCheckpoint(readBytes(initPath), kernels, initPath);
+  const ck = loadCheckpointFile(initPath, kernels);
   const m = ck.model.config;
   for (const [flag, key] of [["layers", "layers"], ["hidden", "hidden"]] as const) {
     const v = num(flags, flag);

@@ -17,8 +17,9 @@ import { evalCommand, inspectCommand, sampleCommand } from "./sample.js";
 import { exportTokensCommand } from "./tokens.js";
 import { serveCommand } from "./serve.js";
 import { plotCommand } from "./plot.js";
-import { removeRegistered } from "./cleanup.js";
+import { runExitActions } from "./cleanup.js";
 import { noveltyCommand } from "./novelty.js";
+import { isOutOfMemory } from "./train.js";
 
 const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand, plot: plotCommand, novelty: noveltyCommand };
 
@@ -64,6 +65,11 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     if (flags.get("help")) { ctx.out(helpText(cmd)); return 0; }
     return await HANDLERS[cmd.name as keyof typeof HANDLERS](flags, positionals, ctx);
   } catch (e) {
+    if (isOutOfMemory(e)) {
+      // not a usage error: say what ran out (train says how much it needed and which flag lowers it)
+      ctx.err(`char-lstm: error: out of memory (${(e as Error).message}); use a smaller model, batch or input\n`);
+      return 1;
+    }
     const err = e as Error;
     const expected = EXPECTED.has(err?.name);
     if (err?.name === "Interrupted") { ctx.err(`char-lstm: ${err.message}\n`); return 130; }
@@ -85,7 +91,8 @@ export async function run(): Promise<void> {
     process.stderr.write(`\nchar-lstm: ${sig}: ${ON_SIGNAL[argv[0]] ?? "stopping"} (again to quit at once)\n`);
     controller.abort();
   };
-  process.on("exit", removeRegistered);
+  // temp files and run-directory locks go on every exit, also process.exit (a second Ctrl-C, a closed pipe)
+  process.on("exit", runExitActions);
   let stdoutOpen = true;
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (!stdoutOpen) return;

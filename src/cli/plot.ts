@@ -2,15 +2,16 @@
 // trainer wrote) as an SVG file a browser opens. A thin shell over plot.ts.
 
 import { dirname, join, basename, extname } from "node:path";
-import { decodeCheckpoint, CheckpointError } from "../checkpoint.js";
-import { readBytes, writeAtomic } from "../io/node.js";
+import { CheckpointError } from "../checkpoint.js";
+import { loadCheckpointFile } from "../io/checkpoint_file.js";
+import { writeAtomic } from "../io/node.js";
 import { jsKernels } from "../kernels/js/index.js";
 import { bestPoint, curveTitle, historySvg } from "../plot.js";
 import { bool, str, type CliContext, type Flags } from "./context.js";
 
 export async function plotCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
   // only the history is needed: the js kernels decode the tensors without starting a thread pool
-  const ck = decodeCheckpoint(readBytes(ckptPath), jsKernels("f32"), ckptPath);
+  const ck = loadCheckpointFile(ckptPath, jsKernels("f32"));
   if (!ck.state) throw new CheckpointError(`${ckptPath} holds no training history (it was not written by char-lstm train); plot a run's last.safetensors or best.safetensors`);
   const history = ck.state.history;
   const name = basename(dirname(ckptPath)) || basename(ckptPath);

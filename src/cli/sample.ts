@@ -1,9 +1,10 @@
 // `char-lstm sample`, `char-lstm eval` and `char-lstm inspect`: thin shells over the library.
 
-import { checkpointSummary, decodeCheckpoint } from "../checkpoint.js";
+import { checkpointSummary } from "../checkpoint.js";
 import { decodeUtf8 } from "../data/corpus.js";
 import type { UnknownPolicy } from "../data/vocab.js";
 import { readBytes } from "../io/node.js";
+import { loadCheckpointFile } from "../io/checkpoint_file.js";
 import { encodeTextFile, FileTokenSource, openTokens } from "../io/tokenfile.js";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,7 +35,7 @@ export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
   const { kernels, notice } = await openKernels(flags);
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
-    const { model, vocab } = decodeCheckpoint(readBytes(ckptPath), kernels, ckptPath);
+    const { model, vocab } = loadCheckpointFile(ckptPath, kernels);
     const stop = str(flags, "stop");
     if (isGenerationMode(flags)) {
       // beam search, many samples, JSON or a novelty report (cli/generate.ts)
@@ -96,7 +97,7 @@ export async function evalCommand(flags: Flags, [ckptPath, ...more]: string[], c
   const { kernels, notice } = await openKernels(flags);
   try {
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
-    const { model, vocab } = decodeCheckpoint(readBytes(ckptPath), kernels, ckptPath);
+    const { model, vocab } = loadCheckpointFile(ckptPath, kernels);
     // the text streams into a temporary token file, so a held-out text of any size evaluates in bounded memory;
     // the file goes however the command ends (an error, Ctrl-C, a second Ctrl-C, a closed pipe)
     const tmp = tempDir("char-lstm-eval-");
@@ -132,7 +133,7 @@ export async function evalCommand(flags: Flags, [ckptPath, ...more]: string[], c
 }
 
 export async function inspectCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
-  const ck = decodeCheckpoint(readBytes(ckptPath), jsKernels("f32"), ckptPath);
+  const ck = loadCheckpointFile(ckptPath, jsKernels("f32"));
   const m = ck.model.config;
   const info = { path: ckptPath, ...checkpointSummary(ck), vocab: ck.vocab.chars.join("") };
   if (bool(flags, "json")) {

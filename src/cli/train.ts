@@ -1,26 +1,37 @@
 // `char-lstm train`: resolve the config (defaults ← --config? ← flags, or the checkpoint on --resume), build
 // the corpus and trainer, run with a progress display (or JSON lines), save checkpoints atomically.
+//
+// The run directory is never lost (io/rundir.ts): everything that can be refused is checked before the
+// disk is touched; the directory is then claimed (created with a bounded loop, locked against a second
+// training, refused when it already holds a run unless --resume continues it or --overwrite replaces it;
+// the default runs/<name> moves on to runs/<name>-2, …); the token files are staged under temporary names
+// and renamed into place only when training starts; a run that fails before its first checkpoint removes
+// exactly the files and directories it created.
 
-import { existsSync, rmSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { realpathSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig } from "../config.js";
-import { decodeCheckpoint, encodeCheckpoint, CheckpointError } from "../checkpoint.js";
-import { Corpus } from "../data/corpus.js";
-import { Vocab } from "../data/vocab.js";
-import { defaultCorpusPath, ensureWritableDir, readBytes, removeStaleTemps, writeAtomic } from "../io/node.js";
-import { encodeTextFile, openTokens } from "../io/tokenfile.js";
-import { bpc, runTraining, Trainer, type DoneReport } from "../train.js";
+import { CheckpointError, type LoadedCheckpoint } from "../checkpoint.js";
+import { Corpus, CorpusError } from "../data/corpus.js";
+import { Vocab, type UnknownPolicy } from "../data/vocab.js";
+import type { TokenFileMeta, TokenSource } from "../data/tokens.js";
+import { loadCheckpointFile, saveCheckpointFile } from "../io/checkpoint_file.js";
+import { defaultCorpusPath, tempPath, writeAtomic } from "../io/node.js";
+import { claimRunDir, type ClaimMode, type RunDirClaim } from "../io/rundir.js";
+import { openTokens, readTokenMeta, stageCopy, stageTextFile, type StagedTokens } from "../io/tokenfile.js";
+import { paramSpec } from "../params.js";
+import { bpc, runTraining, Trainer, TrainingError, type DoneReport } from "../train.js";
 import { continuedTime, restoreTrainer } from "../resume.js";
 import { describeSchedule } from "../optim/schedule.js";
 import { applyRecipe, describeRecipe, describeSize, type RecipeChoice } from "../recipe.js";
 import { curveTitle, historySvg } from "../plot.js";
 import { UsageError } from "./args.js";
+import { atExit } from "./cleanup.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { backendLabel } from "../kernels/label.js";
 import { formatDuration, Progress } from "./progress.js";
 import { describeInputs, docSep, inputFiles } from "./inputs.js";
 import { startFineTune } from "./finetune.js";
-import type { UnknownPolicy } from "../data/vocab.js";
 
 /** The default run name of an input: a file's name without extension, a directory's, a pattern's literal part. */
 function runName(input: string): string {
@@ -29,12 +40,23 @@ function runName(input: string): string {
   return basename(base, extname(base)) || "corpus";
 }
 
+type Documents = { path: string; chars: number }[];
+
+/** The documents list a checkpoint stores (JSON in its metadata), or undefined when absent or unreadable. */
+function parseDocuments(stored: string | undefined): Documents | undefined {
+  if (stored === undefined) return undefined;
+  try {
+    const docs = JSON.parse(stored) as Documents;
+    return Array.isArray(docs) ? docs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A resume of a several-file run must read the same files (by name and order; the fingerprint checks content). */
 function checkSameFiles(stored: string | undefined, files: string[], what: string): void {
-  if (stored === undefined) return;
-  let docs: { path: string; chars: number }[];
-  try { docs = JSON.parse(stored) as { path: string; chars: number }[]; } catch { return; }
-  if (!Array.isArray(docs) || docs.length <= 1 && files.length <= 1) return;
+  const docs = parseDocuments(stored);
+  if (!docs || docs.length <= 1 && files.length <= 1) return;
   const names = (l: string[]) => l.map((p) => basename(p));
   const was = names(docs.map((d) => d.path)), now = names(files);
   const i = was.findIndex((n, k) => n !== now[k]);
@@ -67,6 +89,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     backendTag = undefined;
   };
   const say = (s: string) => { if (!json) ctx.out(s + "\n"); };
+  const note = (s: string) => ctx.err(`char-lstm: ${s}\n`);
 
   // 0 means "no limit" for each budget flag; with no other budget that would be an endless run, and the
   // silent 3-minute default would surprise: refuse it
@@ -75,42 +98,51 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     throw new UsageError(`${budgets.map((f) => `--${f} 0`).join(" with ")} leaves the run without a budget (0 = no limit): give a positive --max-steps, --max-time or --epochs`);
   }
   const resumePath = str(flags, "resume");
-  // files, directories and patterns, read as one corpus (one file: exactly as before)
-  const isDefault = positionals.length === 0;
-  const inputs = isDefault ? { files: [defaultCorpusPath()], skipped: [] } : inputFiles(positionals, ctx);
-  const textPath = inputs.files.length === 1 ? inputs.files[0] : inputs.files;
-  const name = isDefault ? "moby-dick" : runName(positionals[0]);
-  const outDir = str(flags, "out") ?? (resumePath ? dirname(resumePath) : join("runs", name));
-  // the text streams once into a token file in the run directory; training reads windows from it, so
-  // memory is bounded by the model and batch, not by the corpus
-  // a run that fails before its first step leaves nothing behind in a directory it created
-  const outExisted = existsSync(outDir);
-  let started = false;
   const initPath = str(flags, "init-from");
+  const outFlag = str(flags, "out");
+  const overwrite = bool(flags, "overwrite");
+  if (outFlag === "") throw new UsageError("--out is empty; give a directory for the run, e.g. --out runs/NAME");
+  if (resumePath === "") throw new UsageError("--resume is empty; give a run's last.safetensors");
+  if (initPath === "") throw new UsageError("--init-from is empty; give a checkpoint to start from");
   if (initPath && resumePath) throw new UsageError("give --resume (continue a run exactly) or --init-from (start a new run from its weights), not both");
   for (const f of ["unknown", "extend-vocab"]) if (flags.has(f) && !initPath) throw new UsageError(`--${f} applies to fine-tuning: add --init-from CKPT`);
   if (bool(flags, "extend-vocab") && str(flags, "unknown") === "skip") throw new UsageError("--extend-vocab adds the new characters, --unknown skip drops them: give one");
-  const loadCorpus = async (valFrac: number, testFrac: number, vocab?: Vocab, unknown?: UnknownPolicy): Promise<Corpus> => {
-    ensureWritableDir(outDir);
-    removeStaleTemps(outDir);
-    const meta = await encodeTextFile(textPath, outDir, { vocab, maxVocab: num(flags, "max-vocab"), docSep: docSep(flags), unknown, signal: ctx.signal,
-                                                    unknownHint: initPath ? "use --unknown skip or --extend-vocab" : undefined });
-    const corpus = new Corpus(vocab ?? new Vocab(meta.vocab), openTokens(outDir, meta), meta.fingerprint, valFrac, testFrac);
-    corpus.documents = meta.documents ?? [{ path: inputs.files[0], chars: meta.count }];
-    return corpus;
-  };
+  const sep = docSep(flags);
+  // TEXT: files, directories and patterns, read as one corpus (one file: exactly as before). Without TEXT
+  // a new run trains on the bundled corpus; a resume reads the run's own token file
+  const ownTokens = positionals.length === 0 && resumePath !== undefined;
+  const isDefault = positionals.length === 0 && !ownTokens;
+  const inputs = isDefault ? { files: [defaultCorpusPath()], skipped: [] } : ownTokens ? { files: [], skipped: [] } : inputFiles(positionals, ctx);
+  const textPath = inputs.files.length === 1 ? inputs.files[0] : inputs.files;
+  const name = isDefault ? "moby-dick" : positionals.length ? runName(positionals[0]) : "run";
+
   const { kernels, notice } = await openKernels(flags);
+  let claim: RunDirClaim | undefined;
+  let staged: StagedTokens | undefined;
+  let source: TokenSource | undefined;
+  let savedAny = false;
+  // however the process ends before a first checkpoint (an error, a second Ctrl-C, a closed pipe), the
+  // run directory goes back to what it was; after one, only the lock goes
+  const cleanUp = () => {
+    if (!savedAny) {
+      staged?.discard();
+      claim?.undo();
+    }
+    claim?.release();
+  };
+  const forgetCleanUp = atExit(cleanUp);
   try {
-    if (notice) ctx.err(`char-lstm: ${notice}\n`);
+    if (notice) note(notice);
     backendTag = backendLabel(kernels);
 
-    let trainer: Trainer;
-    let fineTuneBanner: string[] = [];
-    let recipe: RecipeChoice | null = null;
+    // 1. everything that can be refused without touching the disk
+    let ck: LoadedCheckpoint | undefined;
+    let config: TrainConfig;
+    let model: Omit<ModelConfig, "vocabSize"> | undefined;
     if (resumePath) {
-      const ck = decodeCheckpoint(readBytes(resumePath), kernels, resumePath);
+      ck = loadCheckpointFile(resumePath, kernels);
       if (!ck.train || !ck.state) throw new CheckpointError(`${resumePath} holds no training state (best.safetensors is for sampling); resume from last.safetensors`);
-      const config: TrainConfig = { ...defaultTrain, ...ck.train };
+      config = { ...defaultTrain, ...ck.train };
       const ignored: string[] = [];
       for (const [flag, key] of TRAIN_FLAGS) {
         if (!flags.has(flag)) continue;
@@ -128,48 +160,125 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       }
       if (!config.maxTime && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateTrain(config);
-      if (ignored.length) ctx.err(`char-lstm: resuming: ${ignored.join(", ")} ignored (the checkpoint defines them)\n`);
-      checkSameFiles(ck.metadata.documents, inputs.files, resumePath);
-      trainer = restoreTrainer(ck, await loadCorpus(config.valFrac, config.testFrac, ck.vocab), config, resumePath);
+      checkBudgetLeft(config, ck.state.step, ck.state.epoch, flags);
+      if (ignored.length) note(`resuming: ${ignored.join(", ")} ignored (the checkpoint defines them)`);
+      if (!ownTokens) checkSameFiles(ck.metadata.documents, inputs.files, resumePath);
     } else {
-      const model: Omit<ModelConfig, "vocabSize"> = {
+      model = {
         layers: num(flags, "layers") ?? defaultModel.layers,
         hidden: num(flags, "hidden") ?? defaultModel.hidden,
         dropout: num(flags, "dropout") ?? defaultModel.dropout,
       };
-      const config: TrainConfig = { ...defaultTrain };
+      config = { ...defaultTrain };
       for (const [flag, key] of TRAIN_FLAGS) if (flags.has(flag)) (config as unknown as Record<string, unknown>)[key] = flags.get(flag);
       if (!config.maxSteps && !config.maxTime && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
       validateModel({ ...model, vocabSize: 1 });
       validateTrain(config);
-      if (initPath) {
-        // fine-tuning: the shape comes from the --init-from checkpoint, so no recipe
-        const ft = await startFineTune(flags, initPath, inputs.files, docSep(flags), config, kernels, (vocab, unknown) => loadCorpus(config.valFrac, config.testFrac, vocab, unknown));
-        trainer = ft.trainer;
-        fineTuneBanner = ft.banner;
-      } else {
-        const corpus = await loadCorpus(config.valFrac, config.testFrac);
-        // a time budget alone buys the recipe of its row in recipe.ts; given flags win
-        if (str(flags, "recipe") !== "off" && config.maxTime > 0 && !config.maxSteps && !config.epochs) {
-          recipe = applyRecipe(model, config, corpus.source.length, (f) => flags.has(f));
-          validateModel({ ...model, vocabSize: 1 });
-          validateTrain(config);
-        }
-        trainer = Trainer.create(corpus, model, config, kernels);
-      }
     }
 
-    const cfg = trainer.config, m = trainer.model.config, corpus = trainer.corpus;
-    const lastPath = join(outDir, "last.safetensors"), bestPath = join(outDir, "best.safetensors"), curvesPath = join(outDir, "history.svg");
-    const curvesTitle = curveTitle(m, cfg, basename(outDir));
+    // 2. the run directory: continue (a resume into its own directory), replace (--overwrite) or new (a
+    // fresh run or a fine-tune); claimed only once everything before the corpus has been checked
+    const runDir = resumePath ? dirname(resumePath) : undefined;
+    const outDir = outFlag ?? runDir ?? join("runs", name);
+    const continuing = runDir !== undefined && samePath(runDir, outDir);
+    if (continuing && !samePath(resumePath!, join(runDir, "last.safetensors")) && !overwrite && exists(join(runDir, "last.safetensors"))) {
+      throw new CheckpointError(`${resumePath} is not the run's last checkpoint: resuming it in ${runDir} would replace last.safetensors with a branch from step ${ck!.state!.step}; resume from ${join(runDir, "last.safetensors")} (best.safetensors is for sampling), or branch into a new directory with --out NEW_DIR`);
+    }
+    const mode: ClaimMode = continuing ? "continue" : overwrite ? "overwrite" : "new";
+    let textLabel = "";
+    let docs: Documents | undefined;
+    let sepUsed = sep;
+
+    // 3. the tokens, staged beside the run's files (nothing replaced yet), under `vocab` when one is given
+    // (a resume's, a fine-tune's) with `unknown` for characters outside it
+    const loadCorpus = async (vocab?: Vocab, unknown?: UnknownPolicy): Promise<Corpus> => {
+      claim = claimRunDir(outDir, mode, note, outFlag === undefined && !resumePath);
+      const dir = claim.dir;
+      if (dir !== outDir) note(`${outDir} already holds a run; this one goes to ${dir} (give --out to choose)`);
+      let meta: TokenFileMeta;
+      if (ownTokens) {
+        // a resume without TEXT: the run's own token file, if it is the text the checkpoint was trained on
+        let m: TokenFileMeta;
+        try {
+          m = readTokenMeta(runDir!);
+        } catch (e) {
+          throw new CorpusError(`no TEXT given, so the resume reads the run's own token file, but ${(e as Error).message}; give the text the run was trained on: char-lstm train TEXT --resume ${shellQuote(resumePath!)}`);
+        }
+        if ((ck!.corpus && m.fingerprint !== ck!.corpus) || m.vocab.join("\u0000") !== ck!.vocab.chars.join("\u0000")) {
+          throw new CorpusError(`no TEXT given, but the run's token file ${join(runDir!, "tokens.bin")} holds a different text (fingerprint ${m.fingerprint}, the checkpoint's ${ck!.corpus}); give the text the run was trained on: char-lstm train TEXT --resume ${shellQuote(resumePath!)}`);
+        }
+        meta = m;
+        source = openTokens(runDir!, m);
+        if (!continuing) staged = stageCopy(runDir!, dir, m);
+        textLabel = `the run's token file ${join(runDir!, "tokens.bin")} (from ${m.source})`;
+        docs = m.documents ?? parseDocuments(ck!.metadata.documents);
+        sepUsed = m.docSep ?? sep;
+      } else {
+        // the staging's temporary files are this run's to remove, also at a second Ctrl-C mid-encode
+        for (const f of ["tokens.bin", "tokens.json"]) claim.willWrite(tempPath(join(dir, f)));
+        staged = await stageTextFile(textPath, dir, { vocab, maxVocab: num(flags, "max-vocab"), docSep: sep, unknown, signal: ctx.signal,
+                                                      unknownHint: initPath ? "use --unknown skip or --extend-vocab" : undefined });
+        meta = staged.meta;
+        if (ck?.corpus && meta.fingerprint !== ck.corpus) {
+          throw new CheckpointError(`${resumePath} was trained on a different text (fingerprint ${ck.corpus}, this text ${meta.fingerprint}); resume with the same ${inputs.files.length > 1 ? "files (and --doc-sep)" : "file"}, or without TEXT to use the run's own token file`);
+        }
+        source = openTokens(dir, meta, undefined, staged.bin);
+        textLabel = isDefault ? "the bundled Moby Dick" : inputs.files.length > 1 ? positionals.join(" ") : inputs.files[0];
+        docs = meta.documents ?? [{ path: inputs.files[0], chars: meta.count }];
+      }
+      const corpus = new Corpus(vocab ?? new Vocab(meta.vocab), source, meta.fingerprint, config.valFrac, config.testFrac);
+      corpus.documents = docs;
+      return corpus;
+    };
+
+    // 4. the trainer (an allocation that fails says how much was needed and what lowers it)
+    let trainer: Trainer;
+    let fineTuneBanner: string[] = [];
+    let recipe: RecipeChoice | null = null;
+    if (initPath) {
+      // fine-tuning: the shape comes from the --init-from checkpoint, so no recipe; the checkpoint, its
+      // shape and the text's characters are checked before loadCorpus claims the directory
+      const ft = await startFineTune(flags, initPath, inputs.files, sep, config, kernels, (vocab, unknown) => loadCorpus(vocab, unknown));
+      trainer = ft.trainer;
+      fineTuneBanner = ft.banner;
+    } else {
+      const corpus = await loadCorpus(ck?.vocab);
+      // a new run with a time budget alone buys the recipe of its row in recipe.ts; given flags win
+      if (!ck && str(flags, "recipe") !== "off" && config.maxTime > 0 && !config.maxSteps && !config.epochs) {
+        recipe = applyRecipe(model!, config, corpus.source.length, (f) => flags.has(f));
+        validateModel({ ...model!, vocabSize: 1 });
+        validateTrain(config);
+      }
+      try {
+        trainer = ck ? restoreTrainer(ck, corpus, config, resumePath) : Trainer.create(corpus, model!, config, kernels);
+      } catch (e) {
+        if (isOutOfMemory(e)) throw outOfMemory(ck ? ck.model.config : { ...model!, vocabSize: corpus.vocab.size }, config, e);
+        throw e;
+      }
+    }
+    const corpus = trainer.corpus;
+    const run = claim;
+    if (!run) throw new Error("internal: the corpus was built without claiming the run directory");
+    const dir = run.dir;
+    const cfg = trainer.config, m = trainer.model.config;
+    const lastPath = join(dir, "last.safetensors"), bestPath = join(dir, "best.safetensors"), curvesPath = join(dir, "history.svg");
+    const curvesTitle = curveTitle(m, cfg, basename(dir));
 
     // never start training into a run we would then fail to evaluate
     trainer.evalBatcher();
 
+    // 5. start: the run's files are this run's from here on
+    if (mode === "overwrite") run.clearOldRun();
+    if (staged) {
+      run.willWrite(join(dir, "tokens.bin"));
+      run.willWrite(join(dir, "tokens.json"));
+      staged.commit();
+    }
+    for (const p of [lastPath, bestPath, curvesPath]) run.willWrite(p);
+
     const budget = [cfg.maxSteps ? `${cfg.maxSteps} steps` : "", cfg.maxTime ? formatDuration(cfg.maxTime) : "", cfg.epochs ? `${cfg.epochs} epochs` : ""].filter(Boolean).join(" or ");
-    const docs = corpus.documents ?? [];
-    say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${isDefault ? "the bundled Moby Dick" : docs.length > 1 ? positionals.join(" ") : inputs.files[0]}`);
-    if (docs.length > 1) say(`  ${describeInputs(docs.length, docs.reduce((a, d) => a + d.chars, 0), inputs.skipped.length)}, separated by ${JSON.stringify(docSep(flags))}`);
+    say(`char-lstm: ${resumePath ? `resuming ${resumePath} at step ${trainer.state.step}` : "training"} on ${textLabel}`);
+    if (docs && docs.length > 1) say(`  ${describeInputs(docs.length, docs.reduce((a, d) => a + d.chars, 0), inputs.skipped.length)}, separated by ${JSON.stringify(sepUsed)}`);
     for (const line of fineTuneBanner) say(line);
     say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
     say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendLabel(kernels)}`);
@@ -181,17 +290,18 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       say(`  recipe for ${formatDuration(cfg.maxTime)} on ${describeSize(corpus.source.length)} (row ${recipe.row.name}): ${describeRecipe(recipe.row.recipe)} (${from})`);
       if (json) emit({ event: "recipe", name: recipe.row.name, chars: corpus.source.length, recipe: recipe.row.recipe, filled: recipe.filled, given: recipe.given });
     }
-    say(`  checkpoints in ${outDir}/`);
+    say(`  checkpoints in ${dir}/`);
 
-    started = true;
     const progress = new Progress(ctx.out, ctx.tty && !json);
     let lastStepLine: { step: number; loss: number } | null = null;
+    let bestSavedAt: number | null = null;
     const save = (step: number, best: boolean) => {
-      const bytes = encodeCheckpoint(trainer.model, corpus.vocab, trainer);
-      writeAtomic(lastPath, bytes);
+      saveCheckpointFile(lastPath, trainer.model, corpus.vocab, trainer);
+      savedAny = true;
       if (json) emit({ event: "checkpoint", step, path: lastPath });
       if (best) {
-        writeAtomic(bestPath, bytes);
+        saveCheckpointFile(bestPath, trainer.model, corpus.vocab, trainer);
+        bestSavedAt = step;
         if (json) emit({ event: "checkpoint", step, path: bestPath });
       }
     };
@@ -229,16 +339,70 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       emit({ event: "done", step: done.step, train_loss: done.trainLoss, val_bpc: done.valBpc, seconds: done.seconds, reason: done.reason,
              max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) });
     } else {
-      say(`${stoppedBySignal ? "stopped" : "done"} at step ${done.step} (${done.reason === "patience" ? `patience: ${cfg.patience} evaluations without a new best` : done.reason}) after ${formatDuration(done.seconds)}: train loss ${done.trainLoss.toFixed(4)}, val ${done.valBpc.toFixed(4)} bits/char`);
-      say(`saved ${lastPath} and ${bestPath}; learning curves in ${curvesPath}`);
-      say(`sample with:  npx char-lstm sample ${bestPath} --length 500 --temperature 0.8`);
-      say(`resume with:  npx char-lstm train ${positionals.map((p) => (/[*?[\s]/.test(p) ? `'${p}'` : p)).join(" ")}${positionals.length ? " " : ""}--resume ${lastPath} --max-time 10m`);
+      const trainLoss = Number.isFinite(done.trainLoss) ? done.trainLoss.toFixed(4) : "n/a (no step ran)";
+      say(`${stoppedBySignal ? "stopped" : "done"} at step ${done.step} (${done.reason === "patience" ? `patience: ${cfg.patience} evaluations without a new best` : done.reason}) after ${formatDuration(done.seconds)}: train loss ${trainLoss}, val ${done.valBpc.toFixed(4)} bits/char`);
+      say(bestSavedAt !== null ? `saved ${lastPath} and ${bestPath} (step ${bestSavedAt}, the best validation); learning curves in ${curvesPath}`
+        : `saved ${lastPath}; ${bestPath} is unchanged (no better validation in this run); learning curves in ${curvesPath}`);
+      say(`sample with:  npx char-lstm sample ${shellQuote(bestPath)} --length 500 --temperature 0.8`);
+      say(`resume with:  npx char-lstm train ${positionals.map((p) => shellQuote(p) + " ").join("")}--resume ${shellQuote(lastPath)} --max-time 10m`);
     }
     return stoppedBySignal ? 130 : 0;
   } catch (e) {
-    if (!started && !outExisted) rmSync(outDir, { recursive: true, force: true });
+    // nothing of this run was saved: leave the directory as it was (remove only what this process made)
+    (source as { close?(): void } | undefined)?.close?.();
+    source = undefined;
+    cleanUp();
     throw e;
   } finally {
+    (source as { close?(): void } | undefined)?.close?.();
+    claim?.release();
+    forgetCleanUp();
     kernels.dispose?.();
   }
+}
+
+/** A resume whose budget is already spent would train nothing: refuse it, saying what to give. */
+function checkBudgetLeft(config: TrainConfig, step: number, epoch: number, flags: Flags): void {
+  const given = flags.has("max-steps") || flags.has("max-time") || flags.has("epochs");
+  if (config.maxSteps && step >= config.maxSteps) {
+    throw new UsageError(given
+      ? `--max-steps ${config.maxSteps} is not above the run's step ${step}: nothing to train (--max-steps counts the steps before the resume); give more, e.g. --max-steps ${step + 1000}`
+      : `the run already reached its budget of ${config.maxSteps} steps (at step ${step}); give a larger --max-steps or a --max-time to continue it`);
+  }
+  if (config.epochs && epoch >= config.epochs) {
+    throw new UsageError(given
+      ? `--epochs ${config.epochs} is not above the run's epoch ${epoch.toFixed(2)}: nothing to train (--epochs counts the epochs before the resume); give more`
+      : `the run already reached its budget of ${config.epochs} epochs; give a larger --epochs or a --max-time to continue it`);
+  }
+}
+
+const exists = (p: string): boolean => { try { realpathSync(p); return true; } catch { return false; } };
+const canonical = (p: string): string => { try { return realpathSync(p); } catch { return resolve(p); } };
+const samePath = (a: string, b: string): boolean => canonical(a) === canonical(b);
+
+/** A word the shell reads back as `s` (single quotes when needed; "./" before a relative path starting with "-"). */
+export function shellQuote(s: string): string {
+  const t = s.startsWith("-") ? `./${s}` : s;
+  return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(t) ? t : `'${t.replace(/'/g, `'\\''`)}'`;
+}
+
+/** An allocation that failed: a RangeError from V8 (array buffers) or from the wasm backend's memory. */
+export function isOutOfMemory(e: unknown): boolean {
+  return e instanceof RangeError && /allocation failed|out of memory|invalid (typed )?array length|array buffer/i.test(e.message);
+}
+
+/**
+ * What training a model needs, in bytes (docs/modules.md, "Memory"): 4 parameter-sized buffers (params,
+ * grads, two optimizer moments) plus the workspace of one (B, T) shape, all float32.
+ */
+export function trainingBytes(m: ModelConfig, B: number, T: number): number {
+  const { layers: L, hidden: H, vocabSize: V } = m, U = T * B, H16 = Math.ceil(H / 16) * 16;
+  const P = paramSpec(m).total;
+  const ws = L * (7 * U * H + 2 * B * H) + U * V + 6 * U * H + (m.dropout > 0 ? 2 * (L - 1) * U * H : 0) + (B > 1 ? L * 4 * H * H16 : 0);
+  return 4 * (4 * P + ws);
+}
+
+function outOfMemory(m: ModelConfig, cfg: TrainConfig, e: unknown): TrainingError {
+  const gb = (trainingBytes(m, cfg.batch, cfg.seq) / 1e9).toFixed(1);
+  return new TrainingError(`not enough memory to train a ${m.layers}×${m.hidden} model at batch ${cfg.batch} × seq ${cfg.seq}: it needs about ${gb} GB (${(e as Error).message}); lower --hidden or --layers (or --batch/--seq)`);
 }

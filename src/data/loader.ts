@@ -10,6 +10,18 @@ import type { Split } from "./corpus.js";
 import { CorpusError } from "./corpus.js";
 import type { TokenSource } from "./tokens.js";
 
+/** What makes a split long enough: only the fixes that exist at this shape (batch 1 × seq 1 cannot shrink). */
+function tooSmallHint(what: string, B: number, T: number): string {
+  const fixes = ["a longer text"];
+  if (/validation/.test(what)) fixes.push("a larger --val-frac");
+  else if (/test/.test(what)) fixes.push("a larger --test-frac");
+  if (B > 1 && T > 1) fixes.push("a smaller --batch/--seq");
+  else if (B > 1) fixes.push("a smaller --batch");
+  else if (T > 1) fixes.push("a smaller --seq");
+  else if (!/validation|test/.test(what)) fixes.push("a smaller --val-frac/--test-frac");
+  return `use ${fixes.slice(0, -1).join(", ")} or ${fixes.at(-1)}`;
+}
+
 export class StreamBatcher {
   readonly B: number;
   readonly T: number;
@@ -23,7 +35,7 @@ export class StreamBatcher {
   constructor(tokens: TokenSource, split: Split, B: number, T: number, what = "training split") {
     const n = split.end - split.start;
     if (n < B * T + 1) {
-      throw new CorpusError(`the ${what} has ${n} characters, but batch ${B} × seq ${T} needs at least ${B * T + 1}; use a longer text or a smaller --batch/--seq`);
+      throw new CorpusError(`the ${what} has ${n} characters, but batch ${B} × seq ${T} needs at least ${B * T + 1}; ${tooSmallHint(what, B, T)}`);
     }
     this.tokens = tokens;
     this.start = split.start;

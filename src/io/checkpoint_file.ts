@@ -1,0 +1,97 @@
+// Checkpoint files on disk, of any size the model can have: written tensor by tensor straight from the
+// model's and optimizer's buffers (atomically: temp file, fsync, rename), and read by positioned reads,
+// header first, then each tensor into its own array as the loader asks for it. Neither side ever holds
+// the whole file in one buffer (fs calls move at most 2 GiB; a 2×4096 model with Adam moments is 2.4 GB).
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { checkpointTensors, decodeCheckpoint, unreadable, type LoadedCheckpoint } from "../checkpoint.js";
+import type { Vocab } from "../data/vocab.js";
+import type { Kernels } from "../kernels/types.js";
+import type { CharLSTM } from "../model.js";
+import { headerLength, parseHeader, SafetensorsError, safetensorsPieces, tensorFromBytes, type SafetensorsFile, type Tensor } from "../safetensors.js";
+import type { Trainer } from "../train.js";
+import { describe, IOError, writeAtomic } from "./node.js";
+
+/** Bytes per read call (fs.readSync refuses 2 GiB and more). */
+const READ_CHUNK = 1 << 30;
+
+function readAt(fd: number, buf: Uint8Array, pos: number, path: string): void {
+  let got = 0;
+  while (got < buf.length) {
+    let r: number;
+    try {
+      r = readSync(fd, buf, got, Math.min(READ_CHUNK, buf.length - got), pos + got);
+    } catch (e) {
+      throw describe(e, path, "read");
+    }
+    if (r === 0) throw new SafetensorsError(`the file ended at byte ${pos + got}, before its data: it is truncated`);
+    got += r;
+  }
+}
+
+/** Open a safetensors file for reading tensor by tensor; close() when done. */
+export function openSafetensorsFile(path: string): SafetensorsFile & { close(): void } {
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw describe(e, path, "read");
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new IOError(`${path} is a directory; give a file`);
+    if (!st.isFile()) throw new IOError(`${path} is not a regular file; give a checkpoint file`);
+    size = st.size;
+    const first = new Uint8Array(Math.min(8, size));
+    readAt(fd, first, 0, path);
+    const hlen = headerLength(first, size);
+    const json = new Uint8Array(hlen);
+    readAt(fd, json, 8, path);
+    const dataStart = 8 + hlen;
+    const { infos, metadata } = parseHeader(json, size - dataStart);
+    const f = fd;
+    return {
+      infos, metadata,
+      read(name: string): Tensor {
+        const info = infos.get(name);
+        if (!info) throw new SafetensorsError(`no tensor ${name}`);
+        const bytes = new Uint8Array(info.end - info.begin);
+        readAt(f, bytes, dataStart + info.begin, path);
+        return tensorFromBytes(info, bytes);
+      },
+      close: () => closeSync(f),
+    };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** Load a checkpoint file into a model on `kernels`, one tensor at a time. */
+export function loadCheckpointFile(path: string, kernels: Kernels): LoadedCheckpoint {
+  let file: SafetensorsFile & { close(): void };
+  try {
+    file = openSafetensorsFile(path);
+  } catch (e) {
+    throw unreadable(e, path);
+  }
+  try {
+    return decodeCheckpoint(file, kernels, path);
+  } catch (e) {
+    throw unreadable(e, path);
+  } finally {
+    file.close();
+  }
+}
+
+/** Write tensors and metadata as a safetensors file, atomically, streamed piece by piece. */
+export function writeSafetensorsFile(path: string, tensors: [string, Tensor][], metadata: Record<string, string>): void {
+  writeAtomic(path, (put) => { for (const piece of safetensorsPieces(tensors, metadata)) put(piece); });
+}
+
+/** Save a checkpoint (with a trainer: everything a resume needs) atomically, streamed from the buffers. */
+export function saveCheckpointFile(path: string, model: CharLSTM, vocab: Vocab, trainer?: Trainer): void {
+  const { tensors, metadata } = checkpointTensors(model, vocab, trainer);
+  writeSafetensorsFile(path, tensors, metadata);
+}
