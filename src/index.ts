@@ -14,9 +14,9 @@ export { Corpus, CorpusError, decodeUtf8, MAX_VOCAB, type Split } from "./data/c
 export { ArrayTokenSource, Fingerprint, TOKENS_FORMAT, type TokenSource, type TokenArray, type TokenFileMeta } from "./data/tokens.js";
 export { Vocab, VocabError, type UnknownPolicy } from "./data/vocab.js";
 export { StreamBatcher } from "./data/loader.js";
-export { encodeCheckpoint, decodeCheckpoint, decodeCheckpoint as loadCheckpoint, CheckpointError, FORMAT, type LoadedCheckpoint } from "./checkpoint.js";
+export { encodeCheckpoint, checkpointTensors, decodeCheckpoint, decodeCheckpoint as loadCheckpoint, CheckpointError, FORMAT, type LoadedCheckpoint } from "./checkpoint.js";
 export { restoreTrainer } from "./resume.js";
-export { encodeSafetensors, decodeSafetensors, SafetensorsError, type Tensor, type DType } from "./safetensors.js";
+export { encodeSafetensors, decodeSafetensors, openSafetensors, safetensorsHeader, safetensorsPieces, SafetensorsError, type Tensor, type DType, type TensorInfo, type SafetensorsFile } from "./safetensors.js";
 export { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig, type OptimizerName } from "./config.js";
 export { paramSpec, paramViews, paramCount, type ParamSpec, type ParamViews } from "./params.js";
 export { Optimizer } from "./optim/optimizer.js";

@@ -3,6 +3,8 @@
 export { createKernels, defaultThreads, type BackendChoice, type CreateKernelsOptions, type SelectedKernels } from "./kernels/select.js";
 export { loadWasmKernelsNode } from "./kernels/wasm/node.js";
 export { readBytes, writeAtomic, ensureWritableDir, defaultCorpusPath, IOError } from "./io/node.js";
-export { encodeTextFile, openTokens, readTokenMeta, FileTokenSource, scanChars, DEFAULT_DOC_SEP, type DocumentInfo } from "./io/tokenfile.js";
+export { encodeTextFile, stageTextFile, openTokens, readTokenMeta, FileTokenSource, scanChars, DEFAULT_DOC_SEP, type DocumentInfo, type StagedTokens } from "./io/tokenfile.js";
 export { resolveInputs, expandGlob, type ResolvedInputs } from "./io/inputs.js";
+export { loadCheckpointFile, saveCheckpointFile, openSafetensorsFile, writeSafetensorsFile } from "./io/checkpoint_file.js";
+export { makeDirs } from "./io/dirs.js";
 export { main as cliMain } from "./cli/main.js";

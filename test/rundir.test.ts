@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, execFileSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, ftruncateSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -404,4 +404,17 @@ test("smaller items: best.safetensors resume, --out \"\", budget below the step,
   assert.match(oom.err, /not enough memory to train a 4×8192 model at batch 32 × seq 64: it needs about \d+\.\d GB .*; lower --hidden or --layers/);
   oneLine(oom);
   assert.ok(!existsSync(join(dir, "s-oom")));
+});
+
+test("the same class in python/: train_ddp.py refuses an --out that holds a run (unless --init continues it or --overwrite)", { timeout: 180_000 }, async () => {
+  const run = join(dir, "py-run"), tok = join(dir, "py-tok");
+  assert.equal((await cli("train", textA, ...small, "--max-steps", "2", "--out", run)).code, 0);
+  assert.equal((await cli("export-tokens", textA, "--out", tok)).code, 0);
+  const before = snapshot(run);
+  const script = join(BIN, "..", "..", "python", "train_ddp.py");
+  const r = spawnSync("/usr/bin/python3", [script, "--tokens", tok, "--steps", "2", "--hidden", "8", "--batch", "4", "--seq", "16", "--out", run],
+                      { encoding: "utf8", timeout: 150_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /py-run already holds a run \(last\.safetensors, best\.safetensors\); continue it with --init .*last\.safetensors, choose another --out, or replace it with --overwrite/);
+  assert.deepEqual(snapshot(run), before);
 });

@@ -3,7 +3,9 @@
     DIR/tokens.bin   raw little-endian unsigned ints, one per character (Unicode code point) of the text:
                      u8 when V <= 256, u16 when V <= 65536, else u32
     DIR/tokens.json  {"format": "char-lstm-tokens/1", "vocab": [chars in index order], "dtype": "u8"|"u16"|"u32",
-                      "count": N, "fingerprint": "<string>", "source": "<file name>"}
+                      "count": N, "fingerprint": "<string>", "source": "<file name>", "check": "<hex8>"}
+                     "check" (absent in older files) is bin_check() of tokens.bin: a bin and a json that were
+                     not replaced together are refused
 
 Splits (src/data/corpus.ts): nTest = floor(N*testFrac), nVal = floor(N*valFrac), train = [0, N-nVal-nTest),
 val = the next nVal, test = the tail.
@@ -36,6 +38,26 @@ def fingerprint(ids):
         h = ((h ^ (t & 0xFF)) * 0x01000193) & 0xFFFFFFFF
         h = ((h ^ ((t >> 8) & 0xFF)) * 0x01000193) & 0xFFFFFFFF
     return f"{len(ids)}:{h:08x}"
+
+
+CHECK_BYTES = 4096
+
+
+def _check(head, tail, size):
+    """src/data/tokens.ts binCheck(): FNV-1a over the first and last 4096 bytes of tokens.bin, then its size."""
+    h = 0x811C9DC5
+    for b in bytes(head) + bytes(tail):
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    for _ in range(8):
+        h = ((h ^ (size % 256)) * 0x01000193) & 0xFFFFFFFF
+        size //= 256
+    return f"{h:08x}"
+
+
+def bin_check(data):
+    """The "check" of tokens.bin's bytes `data`."""
+    n = min(CHECK_BYTES, len(data))
+    return _check(data[:n], data[len(data) - n:], len(data))
 
 
 def encode_text(text, chars, unknown="error"):
@@ -71,11 +93,17 @@ def write_tokens(text, out_dir, source="text"):
     ids = encode_text(text, chars)
     dt = dtype_for(len(chars))
     os.makedirs(out_dir, exist_ok=True)
-    ids.astype(_NP[dt]).tofile(os.path.join(out_dir, "tokens.bin"))
+    raw = ids.astype(_NP[dt]).tobytes()
     meta = {"format": FORMAT, "vocab": chars, "dtype": dt, "count": int(len(ids)),
-            "fingerprint": fingerprint(ids), "source": source}
-    with open(os.path.join(out_dir, "tokens.json"), "w", encoding="utf-8") as f:
+            "fingerprint": fingerprint(ids), "source": source, "check": bin_check(raw)}
+    # both to temporary names, then renamed: the pair is replaced together (as src/io/tokenfile.ts does)
+    pairs = [(os.path.join(out_dir, f".{name}.tmp-{os.getpid()}"), os.path.join(out_dir, name)) for name in ("tokens.bin", "tokens.json")]
+    with open(pairs[0][0], "wb") as f:
+        f.write(raw)
+    with open(pairs[1][0], "w", encoding="utf-8") as f:
         json.dump(meta, f, ensure_ascii=False)
+    for tmp, path in pairs:
+        os.replace(tmp, path)
     return meta
 
 
@@ -107,6 +135,17 @@ class Tokens:
         size = os.path.getsize(bpath)
         if size != count * _NP[dt].itemsize:
             raise TokensError(f"{bpath} has {size} bytes but {count} {dt} tokens need {count * _NP[dt].itemsize}: the file is truncated or stale")
+        check = meta.get("check")
+        if check is not None:
+            with open(bpath, "rb") as f:
+                n = min(CHECK_BYTES, size)
+                head = f.read(n)
+                f.seek(size - n)
+                tail = f.read(n)
+            got = _check(head, tail, size)
+            if got != check:
+                raise TokensError(f"{bpath} does not match {jpath} (check {got}, the json says {check}): "
+                                  "the two files do not belong together; re-export them")
         self.meta = meta
         self.vocab = vocab
         self.fingerprint = meta.get("fingerprint")

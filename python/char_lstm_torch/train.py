@@ -58,7 +58,9 @@ def parse_args(argv=None):
     ap.add_argument("--dropout", type=float, help="from scratch: dropout between LSTM layers (default 0)")
     ap.add_argument("--steps", type=int, required=True, metavar="N", help="stop at N TOTAL steps (counting the checkpoint's)")
     ap.add_argument("--max-time", type=float, metavar="SECONDS", help="also stop after this many seconds of this invocation")
-    ap.add_argument("--out", required=True, metavar="DIR", help="directory for last.safetensors and best.safetensors")
+    ap.add_argument("--out", required=True, metavar="DIR", help="directory for last.safetensors and best.safetensors "
+                    "(one that already holds a run is refused unless --init continues it or --overwrite)")
+    ap.add_argument("--overwrite", action="store_true", help="replace the run already in --out")
     ap.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="auto: CUDA (nccl) when available, else CPU (gloo)")
     ap.add_argument("--threads", type=int, help="CPU threads per process (default: cores / processes on this node)")
     ap.add_argument("--json", action="store_true", help="one JSON object per line on stdout (rank 0), as `char-lstm train --json`")
@@ -185,6 +187,13 @@ def run(args, d):
     def emit(o):
         if rank0 and args.json:
             print(json.dumps(clean_json(o), allow_nan=False), flush=True)
+
+    # never replace another run's checkpoints silently (as `char-lstm train` refuses such an --out)
+    held = [f for f in ("last.safetensors", "best.safetensors") if os.path.exists(os.path.join(args.out, f))]
+    continuing = args.init is not None and os.path.realpath(os.path.dirname(args.init) or ".") == os.path.realpath(args.out)
+    if held and not continuing and not args.overwrite:
+        raise RunError(f"{args.out} already holds a run ({', '.join(held)}); continue it with --init "
+                       f"{os.path.join(args.out, 'last.safetensors')}, choose another --out, or replace it with --overwrite")
 
     tokens = Tokens(args.tokens, verify=args.verify_tokens)
     V = len(tokens.vocab)
