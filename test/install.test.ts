@@ -38,11 +38,12 @@ test("a tarball installed without its install script, or without a compiler, tra
       symlinkSync(join(ROOT, "node_modules", "@stdlib", d), join(app, "node_modules", "@stdlib", d));
     }
 
+    // each call replaces the run of the one before (train refuses an --out holding a run without --overwrite)
     const train = (): { out: string; err: string } => {
       const env = { ...process.env };
       delete env.CHAR_LSTM_NATIVE_ADDON;
       const r = spawnSync(process.execPath, [join(pkg, "bin", "char-lstm.mjs"), "train", "--max-steps", "3", "--layers", "1",
-        "--hidden", "16", "--batch", "2", "--seq", "8", "--threads", "1", "--out", join(app, "run")],
+        "--hidden", "16", "--batch", "2", "--seq", "8", "--threads", "1", "--out", join(app, "run"), "--overwrite"],
         { cwd: app, encoding: "utf8", timeout: 60_000, env });
       assert.equal(r.status, 0, r.stderr);
       return { out: r.stdout, err: r.stderr };
