@@ -21,6 +21,7 @@ const textA = join(dir, "a.txt"), textB = join(dir, "b.txt");
 writeFileSync(textA, words(["the", "sea", "whale", "ship", "deep", "white", "sail"], 20000));
 writeFileSync(textB, words(["cats", "and", "dogs", "play", "on", "grass", "quietly"], 20000));
 const small = ["--layers", "1", "--hidden", "16", "--seq", "16", "--batch", "4", "--sample-every", "0", "--seed", "1", "--backend", "js"];
+const small8 = small.map((a, i) => (small[i - 1] === "--hidden" ? "8" : a));
 
 interface Run { code: number | null; signal: string | null; out: string; err: string; timedOut: boolean }
 
@@ -46,7 +47,7 @@ test("finding 1: an --out that holds a run is refused unless --resume continues 
   const a = await bin(["train", textA, ...small, "--max-steps", "6", "--eval-every", "3", "--out", runB]);
   assert.equal(a.code, 0, a.err);
   const before = snapshot(runB);
-  const b = await bin(["train", textB, ...small, "--hidden", "8", "--max-steps", "2", "--out", runB]);
+  const b = await bin(["train", textB, ...small8, "--max-steps", "2", "--out", runB]);
   assert.equal(b.code, 1, b.err);
   assert.match(b.err, /f1-runB already holds a run \(last\.safetensors, best\.safetensors, tokens\.bin, tokens\.json, history\.svg\); continue it with --resume .*last\.safetensors, choose another --out, or replace it with --overwrite/);
   oneLine(b);
@@ -56,7 +57,7 @@ test("finding 1: an --out that holds a run is refused unless --resume continues 
   assert.equal(same.code, 1);
   assert.deepEqual(snapshot(runB), before);
   // --overwrite says so: the directory now holds the new run, nothing of the old one
-  const c = await bin(["train", textB, ...small, "--hidden", "8", "--max-steps", "2", "--out", runB, "--overwrite"]);
+  const c = await bin(["train", textB, ...small8, "--max-steps", "2", "--out", runB, "--overwrite"]);
   assert.equal(c.code, 0, c.err);
   const ck = loadCheckpointFile(join(runB, "best.safetensors"), jsKernels("f32"));
   assert.equal(ck.model.config.hidden, 8);

@@ -10,10 +10,15 @@ import type { Kernels } from "../kernels/types.js";
 import type { CharLSTM } from "../model.js";
 import { headerLength, parseHeader, SafetensorsError, safetensorsPieces, tensorFromBytes, type SafetensorsFile, type Tensor } from "../safetensors.js";
 import type { Trainer } from "../train.js";
-import { describe, IOError, writeAtomic } from "./node.js";
+import { describe, openRegularFile, writeAtomic } from "./node.js";
 
 /** Bytes per read call (fs.readSync refuses 2 GiB and more). */
 const READ_CHUNK = 1 << 30;
+
+/** Read a byte at the start of a file that stat says is (nearly) empty: a special file's read error surfaces. */
+function probe(fd: number, path: string): void {
+  try { readSync(fd, new Uint8Array(1), 0, 1, 0); } catch (e) { throw describe(e, path, "read"); }
+}
 
 function readAt(fd: number, buf: Uint8Array, pos: number, path: string): void {
   let got = 0;
@@ -31,18 +36,12 @@ function readAt(fd: number, buf: Uint8Array, pos: number, path: string): void {
 
 /** Open a safetensors file for reading tensor by tensor; close() when done. */
 export function openSafetensorsFile(path: string): SafetensorsFile & { close(): void } {
-  let fd: number;
+  const fd = openRegularFile(path);   // a FIFO, a device, a directory: one line, never a blocking open
   let size: number;
   try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    throw describe(e, path, "read");
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new IOError(`${path} is a directory; give a file`);
-    if (!st.isFile()) throw new IOError(`${path} is not a regular file; give a checkpoint file`);
-    size = st.size;
+    size = fstatSync(fd).size;
+    // a file that claims 0 bytes may be a special one (/proc/self/mem): reading says what it really is
+    if (size < 8) probe(fd, path);
     const first = new Uint8Array(Math.min(8, size));
     readAt(fd, first, 0, path);
     const hlen = headerLength(first, size);
