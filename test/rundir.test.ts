@@ -82,6 +82,56 @@ test("finding 1: an --out that holds a run is refused unless --resume continues 
   assert.equal(readTokenMeta(join(cwd, "runs", "notes-2")).fingerprint, loadCheckpointFile(join(cwd, "runs", "notes-2", "last.safetensors"), jsKernels("f32")).corpus);
 });
 
+test("fine-tunes and several inputs get the same run-directory protections (refusal, --overwrite, default suffix, resume without TEXT)", { timeout: 180_000 }, async () => {
+  const base = join(dir, "ft-base");
+  assert.equal((await bin(["train", textA, ...small, "--max-steps", "3", "--out", base])).code, 0);
+  const before = snapshot(base);
+  // a fine-tune into a directory holding a run is refused like any new run, before anything is written
+  const into = await bin(["train", textA, ...small, "--max-steps", "2", "--init-from", join(base, "last.safetensors"), "--out", base]);
+  assert.equal(into.code, 1, into.err);
+  assert.match(into.err, /ft-base already holds a run .*replace it with --overwrite/);
+  oneLine(into);
+  assert.deepEqual(snapshot(base), before, "the refused fine-tune changed nothing");
+  // a fine-tune refused for its text (characters outside the checkpoint's vocabulary) leaves no directory behind
+  const fresh = join(dir, "ft-refused");
+  const bad = await bin(["train", textB, ...small, "--max-steps", "2", "--init-from", join(base, "last.safetensors"), "--out", fresh]);
+  assert.equal(bad.code, 1, bad.err);
+  assert.match(bad.err, /not in .*vocabulary/);
+  assert.equal(existsSync(fresh), false, "the refused fine-tune left its --out behind");
+  // --overwrite replaces the run with the fine-tune (fresh step counter, the base's weights)
+  const over = await bin(["train", textA, ...small, "--max-steps", "2", "--init-from", join(base, "best.safetensors"), "--out", base, "--overwrite"]);
+  assert.equal(over.code, 0, over.err);
+  assert.match(over.out, /fine-tuning /);
+  assert.equal(stepOf(join(base, "last.safetensors")), 2);
+  assert.equal(readdirSync(base).filter((f) => f.includes(".tmp-") || f === ".char-lstm.lock").length, 0, "no temp files or lock left");
+
+  // several inputs: the default runs/<name> comes from the first input's name and takes a suffix too
+  const cwd = join(dir, "ft-cwd");
+  mkdirSync(join(cwd, "docs"), { recursive: true });
+  writeFileSync(join(cwd, "docs", "one.txt"), readFileSync(textA));
+  writeFileSync(join(cwd, "docs", "two.txt"), readFileSync(textA, "utf8").slice(0, 5000));
+  const first = await bin(["train", "docs", ...small, "--max-steps", "2"], { cwd });
+  assert.equal(first.code, 0, first.err);
+  assert.equal(readTokenMeta(join(cwd, "runs", "docs")).documents?.length, 2);
+  const runDocs = snapshot(join(cwd, "runs", "docs"));
+  const second = await bin(["train", "docs", ...small, "--max-steps", "2"], { cwd });
+  assert.equal(second.code, 0, second.err);
+  assert.match(second.err, /runs\/docs already holds a run; this one goes to runs\/docs-2/);
+  assert.deepEqual(snapshot(join(cwd, "runs", "docs")), runDocs, "the first run is untouched");
+  // a resume without TEXT continues a several-file run from its own token file (no files to name again)
+  const res = await bin(["train", "--resume", join("runs", "docs", "last.safetensors"), "--max-steps", "4"], { cwd });
+  assert.equal(res.code, 0, res.err);
+  assert.match(res.out, /on the run's token file runs\/docs\/tokens\.bin \(from one\.txt and 1 more\)/);
+  assert.match(res.out, /2 files, [\d,]+ characters, separated by "\\n\\n"/);
+  assert.equal(stepOf(join(cwd, "runs", "docs", "last.safetensors")), 4);
+  // resuming it with other files is refused before the token files are touched
+  const tokens = readFileSync(join(cwd, "runs", "docs", "tokens.json"), "utf8");
+  const other = await bin(["train", join("docs", "one.txt"), "--resume", join("runs", "docs", "last.safetensors"), "--max-steps", "6"], { cwd });
+  assert.equal(other.code, 1, other.err);
+  assert.match(other.err, /was trained on 2 files, this run reads 1/);
+  assert.equal(readFileSync(join(cwd, "runs", "docs", "tokens.json"), "utf8"), tokens);
+});
+
 test("finding 2: a failed start removes only what this process created (two processes into one --out; the user's symlinks)", { timeout: 120_000 }, async () => {
   // B: a resume that encodes a large text into `shared` and then refuses it (a different text); A: a
   // short run into `shared` that starts meanwhile. Whatever the timing, A's saved run survives B's failure.
@@ -165,6 +215,28 @@ test("finding 3: a second training into a locked --out is refused naming the fir
   assert.equal(d.code, 0, d.err);
   assert.match(d.err, new RegExp(`taking over the lock of .*f3-run left by pid ${dead.pid}, which is no longer running`));
   assert.ok(!existsSync(join(run, ".char-lstm.lock")));
+});
+
+test("Ctrl-C twice while train encodes its corpus: the staged token files, the lock and the directory it made are gone (one exit registry)", { timeout: 120_000 }, async () => {
+  const big = join(dir, "ctrlc-big.txt");
+  writeFileSync(big, readFileSync(textA, "utf8").repeat(2500));   // 50 MB: encoding takes a while
+  const out = join(dir, "ctrlc-parent", "run");
+  const p = bin(["train", big, ...small, "--max-steps", "2", "--out", out]);
+  // wait until the staging has begun (its temporary tokens.bin exists beside the lock)
+  const t0 = Date.now();
+  while (!(existsSync(out) && readdirSync(out).some((f) => f.startsWith(".tokens.bin.tmp-"))) && Date.now() - t0 < 30_000 && p.child.exitCode === null) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.ok(existsSync(out), "train started staging its token file");
+  p.child.kill("SIGINT");
+  await new Promise((r) => setTimeout(r, 2));
+  p.child.kill("SIGINT");
+  const r = await p;
+  assert.equal(r.timedOut, false, "train ignored two SIGINTs");
+  // the second signal either quits at once (process.exit: the exit registry undoes the claim) or comes
+  // after the first already stopped the encoding (the error path undoes it); either way nothing is left
+  assert.ok(r.code === 130 || r.signal === "SIGINT", `exit ${r.code} ${r.signal}: ${r.err}`);
+  assert.equal(existsSync(join(dir, "ctrlc-parent")), false, `left behind: ${existsSync(out) ? readdirSync(out).join(", ") : "the parent directory"}`);
 });
 
 test("finding 4: a refused resume never rewrites the run's token files; a resume without TEXT uses the run's own token file", { timeout: 120_000 }, async () => {

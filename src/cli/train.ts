@@ -5,8 +5,9 @@
 // disk is touched; the directory is then claimed (created with a bounded loop, locked against a second
 // training, refused when it already holds a run unless --resume continues it or --overwrite replaces it;
 // the default runs/<name> moves on to runs/<name>-2, …); the token files are staged under temporary names
-// and renamed into place only when training starts; a run that fails before its first checkpoint removes
-// exactly the files and directories it created.
+// and renamed into place only when training starts; a run that fails (or whose process exits) before its
+// first checkpoint removes exactly the files and directories it created (cli/cleanup.ts runs the same undo
+// at exit). A fine-tune (--init-from) is a new run like any other: the same refusal, lock and undo.
 
 import { realpathSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
