@@ -117,5 +117,8 @@ export async function run(): Promise<void> {
     tty: Boolean(process.stdout.isTTY),
     signal: controller.signal,
   });
+  // Stopped by a signal: exit now. Left to drain, Node closes its signal handles while it tears down, and a
+  // second Ctrl-C landing in that window would kill the process before the exit actions ran.
+  if (signals > 0) process.exit(code);
   process.exitCode = code;
 }
