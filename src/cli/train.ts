@@ -9,7 +9,7 @@
 // first checkpoint removes exactly the files and directories it created (cli/cleanup.ts runs the same undo
 // at exit). A fine-tune (--init-from) is a new run like any other: the same refusal, lock and undo.
 
-import { realpathSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig } from "../config.js";
 import { CheckpointError, type LoadedCheckpoint } from "../checkpoint.js";
@@ -17,7 +17,7 @@ import { Corpus, CorpusError } from "../data/corpus.js";
 import { Vocab, type UnknownPolicy } from "../data/vocab.js";
 import type { TokenFileMeta, TokenSource } from "../data/tokens.js";
 import { loadCheckpointFile, saveCheckpointFile } from "../io/checkpoint_file.js";
-import { defaultCorpusPath, tempPath, writeAtomic } from "../io/node.js";
+import { checkRegularFile, defaultCorpusPath, tempPath, writeAtomic } from "../io/node.js";
 import { claimRunDir, type ClaimMode, type RunDirClaim } from "../io/rundir.js";
 import { openTokens, readTokenMeta, stageCopy, stageTextFile, type StagedTokens } from "../io/tokenfile.js";
 import { paramSpec } from "../params.js";
@@ -114,6 +114,8 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   const ownTokens = positionals.length === 0 && resumePath !== undefined;
   const isDefault = positionals.length === 0 && !ownTokens;
   const inputs = isDefault ? { files: [defaultCorpusPath()], skipped: [] } : ownTokens ? { files: [], skipped: [] } : inputFiles(positionals, ctx);
+  // a pipe, /dev/zero or a device is refused before anything touches the run directory (no lock, no claim)
+  for (const p of inputs.files) checkRegularFile(p, statSync(p));
   const textPath = inputs.files.length === 1 ? inputs.files[0] : inputs.files;
   const name = isDefault ? "moby-dick" : positionals.length ? runName(positionals[0]) : "run";
 
