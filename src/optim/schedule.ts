@@ -15,19 +15,10 @@
 // elapsed seconds: given the clock, the schedule is a pure function of (elapsed, budget), and a resume
 // continues it exactly (train.test.ts replays one with a deterministic clock, bit for bit).
 
-import type { DecayMode } from "../config.js";
+import type { TrainConfig } from "../config.js";
 
-export interface Schedule {
-  lr: number;
-  decay: DecayMode;
-  decayRate: number;
-  decayEvery: number;
-  lrMin: number;
-  /** Linear warm-up over the first N steps; 0 = none. */
-  warmup: number;
-  /** A step budget makes the schedule follow steps; 0 = follow the time span. */
-  maxSteps: number;
-}
+/** The fields of a run's config the schedule reads (TrainConfig documents each; maxSteps 0 = follow the time span). */
+export type Schedule = Pick<TrainConfig, "lr" | "decay" | "decayRate" | "decayEvery" | "lrMin" | "warmup" | "maxSteps">;
 
 /** The part of a run's training time a time-based schedule covers, in TrainState.seconds units. */
 export interface TimeSpan {
