@@ -18,6 +18,9 @@ export const CANDIDATES: Record<string, Recipe> = {
   f: { layers: 2, hidden: 384, dropout: 0, batch: 32, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
   g: { layers: 2, hidden: 192, dropout: 0, batch: 64, seq: 64, lr: 4e-3, decay: "linear", lrMinFrac: 0.05, warmup: 50 },
   h: { layers: 2, hidden: 256, dropout: 0, batch: 32, seq: 64, lr: 2e-3, decay: "none", lrMinFrac: 0, warmup: 0 },
+  // for budgets of 10 minutes and more, where a 1.2 MB text is seen 20-40 times and a larger model needs dropout
+  i: { layers: 2, hidden: 384, dropout: 0.2, batch: 32, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  j: { layers: 2, hidden: 256, dropout: 0.2, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */
