@@ -17,7 +17,8 @@
 //
 // Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --torch-threads N (default: the cores
 // char-lstm uses) · --quick (20 s budgets, 30 steps, prints instead of writing) · --no-write.
-// Results go into BENCHMARKS.md between <!-- quality:MODE:begin/end --> markers; the rest is kept.
+// Results go into BENCHMARKS.md between <!-- quality:KEY:begin/end --> markers (KEY: sweep-3m, sweep-10m, …,
+// compare, steps); the rest is kept.
 
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -167,7 +168,8 @@ async function sweep(): Promise<void> {
     "",
     `Table now: ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
   ];
-  publish("sweep", lines.join("\n"));
+  // one section per budget set (sweep-3m, sweep-10m, …), so a sweep of one budget keeps the others' tables
+  publish(`sweep-${budgets.map(fmtDuration).join("-")}`, lines.join("\n"));
 }
 
 async function compare(): Promise<void> {

@@ -23,6 +23,12 @@ test("replaceSection replaces only its own block, or appends it; another bench's
   const regenerated = keepQualitySections("# Benchmarks\n\nnew figures\n\nRaw results (every round):\n{}", both);
   assert.ok(regenerated.indexOf("<!-- quality:sweep:begin -->") < regenerated.indexOf("Raw results"));
   assert.ok(regenerated.includes("cmp") && regenerated.includes("new figures"));
+  // a new section lands after the last quality section, not after the raw data
+  const third = replaceSection(regenerated, "sweep-10m", "ten");
+  assert.ok(third.indexOf("<!-- quality:compare:end -->") < third.indexOf("<!-- quality:sweep-10m:begin -->"));
+  assert.ok(third.indexOf("<!-- quality:sweep-10m:end -->") < third.indexOf("Raw results"));
+  const fresh = replaceSection("# B\n\nfigures\n\nRaw results:\n{}", "steps", "s");
+  assert.ok(fresh.indexOf("figures") < fresh.indexOf("<!-- quality:steps:begin -->") && fresh.indexOf("<!-- quality:steps:end -->") < fresh.indexOf("Raw results"));
 });
 
 test("every candidate is a valid set of train flags; budgets parse", () => {

@@ -55,13 +55,18 @@ export function knownWordFraction(sample: string, trainWords: Set<string>): { wo
 
 /**
  * Replace the section between `<!-- quality:KEY:begin -->` and `<!-- quality:KEY:end -->` in `md` (the
- * markers included), or append it at the end; the rest of the file is untouched.
+ * markers included), or add it (after the last quality section, else before the raw data, else at the end);
+ * the rest of the file is untouched.
  */
 export function replaceSection(md: string, key: string, body: string): string {
   const begin = `<!-- quality:${key}:begin -->`, end = `<!-- quality:${key}:end -->`;
   const block = `${begin}\n${body.trim()}\n${end}`;
   const i = md.indexOf(begin), j = md.indexOf(end);
   if (i >= 0 && j > i) return md.slice(0, i) + block + md.slice(j + end.length);
+  // a new section goes after the last quality section, else before bench.ts's raw data, else at the end
+  const last = [...md.matchAll(/<!-- quality:[\w-]+:end -->/g)].at(-1);
+  const at = last ? last.index! + last[0].length : md.indexOf("Raw results");
+  if (at > 0) return `${md.slice(0, at).replace(/\s*$/, "")}\n\n${block}\n\n${md.slice(at).replace(/^\s*/, "")}`;
   return `${md.replace(/\s*$/, "")}\n\n${block}\n`;
 }
 
