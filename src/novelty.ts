@@ -67,6 +67,26 @@ function sortShort(s: RankText, sa: Int32Array): void {
   }
 }
 
+const EMPTY = new Int32Array(0);
+
+/** Bucket bounds of s (types from right to left): sumL[c] = start of c's bucket (sumL[k] = n), sumS[c] = start of its S-type part. */
+function bucketBounds(s: RankText, sumL: Int32Array, sumS: Int32Array): void {
+  const n = s.length, k = sumL.length - 1;
+  // counts: L-type suffixes of c into sumS[c], S-type into sumL[c + 1]
+  let curS = false, cur = s[n - 1];
+  sumS[cur]++;
+  for (let i = n - 2; i >= 0; i--) {
+    const c = s[i];
+    curS = c < cur || (c === cur && curS);
+    if (curS) sumL[c + 1]++; else sumS[c]++;
+    cur = c;
+  }
+  for (let c = 0; c < k; c++) {
+    sumS[c] += sumL[c];
+    sumL[c + 1] += sumS[c];
+  }
+}
+
 // SA-IS as in the AtCoder Library's sa_is, with the memory layout of Yuta Mori's sais-lite: no L/S type array
 // and no allocation beyond the buckets. Types: suffix i is S-type when it is smaller than suffix i+1, L-type
 // when larger; the last suffix is L-type (a virtual sentinel, smaller than every character, follows it). Runs
@@ -84,22 +104,8 @@ function sortShort(s: RankText, sa: Int32Array): void {
 function saIs(s: RankText, sa: Int32Array, k: number): void {
   const n = s.length;
   if (n < 10) { sortShort(s, sa); return; }
-  const sumL = new Int32Array(k + 1), sumS = new Int32Array(k + 1), buf = new Int32Array(k + 1);
-  // counts: L-type suffixes of c into sumS[c], S-type into sumL[c + 1]; types from right to left
-  {
-    let curS = false, cur = s[n - 1];
-    sumS[cur]++;
-    for (let i = n - 2; i >= 0; i--) {
-      const c = s[i];
-      curS = c < cur || (c === cur && curS);
-      if (curS) sumL[c + 1]++; else sumS[c]++;
-      cur = c;
-    }
-  }
-  for (let c = 0; c < k; c++) {
-    sumS[c] += sumL[c];
-    sumL[c + 1] += sumS[c];
-  }
+  let sumL = new Int32Array(k + 1), sumS = new Int32Array(k + 1), buf = new Int32Array(k + 1);
+  bucketBounds(s, sumL, sumS);
   // stage 1: the LMS suffixes at the ends of their buckets (text order within a bucket), then induce
   sa.fill(-1);
   buf.set(sumL);
@@ -113,12 +119,12 @@ function saIs(s: RankText, sa: Int32Array, k: number): void {
       curS = iS; cur = c;
     }
   }
-  induce(s, sa, sumL, sumS, buf);
+  induce(s, sa, sumL, sumS, buf, true);
   if (m === 0) return;   // no S-type suffix: the induction from the sentinel sorted everything
-  // the LMS suffixes in LMS-substring order into sa[0..m)
+  // the LMS suffixes (marked ~p by the induction) in LMS-substring order into sa[0..m)
   for (let i = 0, j = 0; i < n; i++) {
     const p = sa[i];
-    if (p > 0 && i >= sumS[s[p]] && s[p - 1] > s[p]) sa[j++] = p;
+    if (p < 0) sa[j++] = ~p;
   }
   // lengths of the LMS substrings (to the next LMS position, or to n for the last) at sa[m + ⌊p/2⌋]
   sa.fill(-1, m);
@@ -148,7 +154,14 @@ function saIs(s: RankText, sa: Int32Array, k: number): void {
   const rec = sa.subarray(n - m), recSa = sa.subarray(0, m);
   // all names distinct: the reduced string's suffix order is the order of its names, no recursion needed
   if (name + 1 === m) { for (let i = 0; i < m; i++) recSa[rec[i]] = i; }
-  else saIs(rec, recSa, name + 1);
+  else {
+    // the bucket tables are not needed while the reduced string is sorted: release them so that the levels'
+    // tables (k words each, k up to n/2 below the top) never stack up, and count again afterwards
+    sumL = sumS = buf = EMPTY;
+    saIs(rec, recSa, name + 1);
+    sumL = new Int32Array(k + 1); sumS = new Int32Array(k + 1); buf = new Int32Array(k + 1);
+    bucketBounds(s, sumL, sumS);
+  }
   // the LMS positions in text order over the reduced string (no longer needed), then sorted LMS into sa[0..m)
   {
     let curS = false, cur = s[n - 1], j = n - 1;
@@ -165,15 +178,17 @@ function saIs(s: RankText, sa: Int32Array, k: number): void {
   sa.fill(-1, m);
   buf.set(sumL);
   for (let i = m - 1; i >= 0; i--) { const p = sa[i]; sa[i] = -1; sa[--buf[s[p] + 1]] = p; }
-  induce(s, sa, sumL, sumS, buf);
+  induce(s, sa, sumL, sumS, buf, false);
 }
 
 /**
  * Induced sorting from the LMS suffixes placed in their buckets: L-type suffixes left to right from the bucket
  * starts, then S-type ones right to left from the bucket ends. v's predecessor v − 1 is L-type when
  * s[v − 1] > s[v], or when they are equal and v is L-type (v's slot is in the L part of its bucket).
+ * markLms: the S pass stores an LMS suffix v (S-type, L-type predecessor) as ~v, so stage 1 finds them
+ * without reading the text again.
  */
-function induce(s: RankText, sa: Int32Array, sumL: Int32Array, sumS: Int32Array, buf: Int32Array): void {
+function induce(s: RankText, sa: Int32Array, sumL: Int32Array, sumS: Int32Array, buf: Int32Array, markLms: boolean): void {
   const n = s.length;
   buf.set(sumL);
   sa[buf[s[n - 1]]++] = n - 1;
@@ -185,6 +200,17 @@ function induce(s: RankText, sa: Int32Array, sumL: Int32Array, sumS: Int32Array,
     }
   }
   buf.set(sumL);
+  if (markLms) {
+    for (let i = n - 1; i >= 0; i--) {
+      const v = sa[i];
+      if (v > 0) {
+        const c = s[v], c0 = s[v - 1];
+        if (c0 < c || (c0 === c && i >= sumS[c])) sa[--buf[c0 + 1]] = v - 1;
+        else if (c0 > c && i >= sumS[c]) sa[i] = ~v;
+      }
+    }
+    return;
+  }
   for (let i = n - 1; i >= 0; i--) {
     const v = sa[i];
     if (v > 0) {
