@@ -10,10 +10,10 @@
 // and the suffix array, 4n — the recursion runs inside the suffix array — plus three bucket tables of k + 1
 // words per level (k = σ at the top, below it the number of distinct LMS substrings, at most n/2; one level's
 // tables are alive at a time), a 1.1 MB occurrence table while building, and the code point → rank table,
-// 4 bytes per code point up to the largest in the text, kept. So at most (w + 10)·n bytes at the peak, and
-// (w + 4)·n kept. Measured on an 8.3 M-character English text (σ = 84, the bundled corpus 7×, shuffled and
-// perturbed): building raises the process's peak RSS by 57 MB (≈ 7 bytes per character; the text as a string
-// and the file's bytes are the caller's and not counted), and the index keeps 5n = 42 MB.
+// 4 bytes per code point up to the largest in the text, kept. So at most (w + 4)·n + 12·max(σ, n/2) bytes at
+// the peak, and (w + 4)·n kept. Measured on an 8.3 M-character English text (σ = 84: the bundled corpus 7×,
+// shuffled and perturbed): building raises the process's peak RSS by 57 MB (≈ 7 bytes per character; the text
+// as a string and the file's bytes are the caller's and not counted), and the index keeps 5n = 42 MB.
 //
 // Matching statistics: for each sample position i, ms[i] = the length of the longest prefix of sample[i..] that
 // occurs in the text. In suffix order that longest match is with one of the two suffixes adjacent to where
