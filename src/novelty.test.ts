@@ -108,3 +108,43 @@ test("positions count code points: an emoji is one character", () => {
   assert.deepEqual(r.longest_copy_at, { sample: 2, text: 2 });
   assert.equal(r.copied_fraction, 6 / 8);
 });
+
+test("a text repeated 7× (deep recursion, long matches) agrees with the naive sort and the naive search", { timeout: 60_000 }, () => {
+  const rng = new Rng(5);
+  const base = randomText(rng, 300, ["a", "b", "c", " ", "\n", "é"]);
+  // exact repeats, then repeats with one character changed per copy
+  for (const text of [base.repeat(7), Array.from({ length: 7 }, (_, c) => base.slice(0, 40 * c) + "Q" + base.slice(40 * c + 1)).join("")]) {
+    const t = codePoints(text), ranks = Int32Array.from(t, (c) => "\n abcéQ".indexOf(String.fromCodePoint(c)));
+    assert.deepEqual(Array.from(suffixArray(ranks, 6)), naiveSA(ranks));
+    assert.deepEqual(Array.from(suffixArray(Uint8Array.from(ranks), 6)), naiveSA(ranks));
+    const sample = [...text].slice(250, 750).join("") + "xyz" + base.slice(0, 30);
+    const fast = new NoveltyIndex(text).matchingStatistics(sample), slow = naiveStats(sample, text);
+    assert.deepEqual(Array.from(fast.ms), Array.from(slow.ms));
+    const r = novelty(sample, text);
+    assert.equal(r.longest_copy, Math.max(...slow.ms));
+    assert.equal(r.copied_fraction, noveltyFromStats(slow, 20).copied_fraction);
+  }
+  // a run of one character: every suffix is L-type (no LMS suffix at all)
+  const run = "a".repeat(2000), rr = novelty("aaaa", run, 3);
+  assert.deepEqual(rr, { longest_copy: 4, longest_copy_at: { sample: 0, text: rr.longest_copy_at.text }, copied_fraction: 1, min_run: 3 });
+  assert.deepEqual(Array.from(suffixArray(new Uint8Array(2000), 0)), Array.from({ length: 2000 }, (_, i) => 1999 - i));
+});
+
+test("wide alphabets: astral code points, σ > 256 (two-byte ranks) and σ > 65536 (four-byte ranks)", { timeout: 60_000 }, () => {
+  const rng = new Rng(9);
+  // σ ≈ 600 with astral characters: ranks stored in a Uint16Array
+  const alpha = Array.from({ length: 600 }, (_, i) => String.fromCodePoint(i < 300 ? 0x1f300 + i : 0x4e00 + i));
+  const text = randomText(rng, 3000, alpha) + randomText(rng, 200, ["😀", "a"]).repeat(3);
+  const t = codePoints(text);
+  assert.deepEqual(Array.from(suffixArray(Uint16Array.from(t, (c) => c & 0xffff), 0xffff)), naiveSA(Int32Array.from(t, (c) => c & 0xffff)));
+  const cps = [...text], sample = "ab" + cps.slice(1000, 1100).join("") + "😀a" + cps.slice(3100, 3300).join("");
+  const fast = new NoveltyIndex(text).matchingStatistics(sample), slow = naiveStats(sample, text);
+  assert.deepEqual(Array.from(fast.ms), Array.from(slow.ms));
+  // σ = 70000 distinct code points (many astral): four-byte ranks
+  const many = Array.from({ length: 70_000 }, (_, i) => String.fromCodePoint(0x20000 + ((i * 7919) % 70_000))).join("");
+  const copy = [...many].slice(40_000, 40_500).join("");
+  assert.deepEqual(novelty(copy, many), { longest_copy: 500, longest_copy_at: { sample: 0, text: 40_000 }, copied_fraction: 1, min_run: 20 });
+  // code points above the text's largest (outside the rank table) never match
+  assert.deepEqual(novelty("😀😀b", "abc", 1), { longest_copy: 1, longest_copy_at: { sample: 2, text: 1 }, copied_fraction: 1 / 3, min_run: 1 });
+  assert.equal(new NoveltyIndex("abc").matchingStatistics("\u{10ffff}a").ms[0], 0);
+});

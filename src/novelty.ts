@@ -4,11 +4,16 @@
 // Characters are Unicode code points throughout (as the vocabulary counts them; never UTF-16 units): positions
 // and lengths in a NoveltyReport count code points, so an emoji is one character.
 //
-// The index is a suffix array of the training text, built by SA-IS (Nong, Zhang & Chan 2009; the formulation of
-// the AtCoder Library's sa_is) in O(n) time. Memory while building, for n code points: the text as ranks (4n
-// bytes), the suffix array (4n), the L/S types (n), the LMS map (4n) and the LMS lists and reduced string (≤ 6n
-// in total, recursion halves n at least), i.e. about 19n bytes at the peak; the index keeps 8n (ranks + SA) and
-// a 4.4 MB code point → rank table.
+// The index is a suffix array of the training text, built by SA-IS (Nong, Zhang & Chan 2009; the steps of the
+// AtCoder Library's sa_is, the in-place layout of Yuta Mori's sais-lite) in O(n) time. Memory, for n code
+// points of which σ are distinct: the text as ranks, w·n bytes (w = 1 when σ ≤ 256, 2 when σ ≤ 65536, else 4),
+// and the suffix array, 4n — the recursion runs inside the suffix array — plus three bucket tables of k + 1
+// words per level (k = σ at the top, below it the number of distinct LMS substrings, at most n/2; one level's
+// tables are alive at a time), a 1.1 MB occurrence table while building, and the code point → rank table,
+// 4 bytes per code point up to the largest in the text, kept. So at most (w + 4)·n + 12·max(σ, n/2) bytes at
+// the peak, and (w + 4)·n kept. Measured on an 8.3 M-character English text (σ = 84: the bundled corpus 7×,
+// shuffled and perturbed): building raises the process's peak RSS by 57 MB (≈ 7 bytes per character; the text
+// as a string and the file's bytes are the caller's and not counted), and the index keeps 5n = 42 MB.
 //
 // Matching statistics: for each sample position i, ms[i] = the length of the longest prefix of sample[i..] that
 // occurs in the text. In suffix order that longest match is with one of the two suffixes adjacent to where
@@ -41,108 +46,224 @@ export function codePoints(s: string): Int32Array {
   return out.subarray(0, n);
 }
 
+/** A text as dense ranks: one byte per character when σ ≤ 256, two when σ ≤ 65536, else four. */
+export type RankText = Uint8Array | Uint16Array | Int32Array;
+
 /** Suffix array of s (values in 0..upper) by SA-IS: sa[r] is the start of the r-th smallest suffix. */
-export function suffixArray(s: Int32Array, upper: number): Int32Array {
+export function suffixArray(s: RankText, upper: number): Int32Array {
+  const sa = new Int32Array(s.length);
+  saIs(s, sa, upper + 1);
+  return sa;
+}
+
+/** Suffixes of a short text (n < 10) by insertion sort, into sa. */
+function sortShort(s: RankText, sa: Int32Array): void {
   const n = s.length;
-  if (n === 0) return new Int32Array(0);
-  if (n === 1) return Int32Array.of(0);
-  if (n === 2) return s[0] < s[1] ? Int32Array.of(0, 1) : Int32Array.of(1, 0);
-  if (n < 10) {
-    const sa = Int32Array.from({ length: n }, (_, i) => i);
-    return sa.sort((a, b) => {
-      while (a < n && b < n && s[a] === s[b]) { a++; b++; }
-      if (a === n) return -1;
-      if (b === n) return 1;
-      return s[a] - s[b];
-    });
-  }
-  const sa = new Int32Array(n);
-  // ls[i] = 1: suffix i is S-type (smaller than suffix i+1); the last suffix is L-type (an implicit sentinel)
-  const ls = new Uint8Array(n);
-  for (let i = n - 2; i >= 0; i--) ls[i] = s[i] === s[i + 1] ? ls[i + 1] : s[i] < s[i + 1] ? 1 : 0;
-  // bucket bounds: sumL[c] = start of c's bucket (where L-type suffixes go, left to right),
-  // sumS[c] = start of c's S-type part (S-type suffixes fill it from its end, right to left)
-  const sumL = new Int32Array(upper + 2), sumS = new Int32Array(upper + 2);
   for (let i = 0; i < n; i++) {
-    if (!ls[i]) sumS[s[i]]++;
-    else sumL[s[i] + 1]++;
-  }
-  for (let c = 0; c <= upper; c++) {
-    sumS[c] += sumL[c];
-    if (c < upper) sumL[c + 1] += sumS[c];
-  }
-  const buf = new Int32Array(upper + 2);
-  const induce = (lms: Int32Array): void => {
-    sa.fill(-1);
-    buf.set(sumS);
-    for (let k = 0; k < lms.length; k++) { const d = lms[k]; if (d !== n) sa[buf[s[d]]++] = d; }
-    buf.set(sumL);
-    sa[buf[s[n - 1]]++] = n - 1;
-    for (let i = 0; i < n; i++) {
-      const v = sa[i];
-      if (v >= 1 && !ls[v - 1]) sa[buf[s[v - 1]]++] = v - 1;
+    let j = i;
+    for (; j > 0; j--) {
+      // is suffix i smaller than suffix sa[j − 1]? (a proper prefix sorts first)
+      let a = i, b = sa[j - 1];
+      while (a < n && b < n && s[a] === s[b]) { a++; b++; }
+      if (!(a === n || (b < n && s[a] < s[b]))) break;
+      sa[j] = sa[j - 1];
     }
-    buf.set(sumL);
+    sa[j] = i;
+  }
+}
+
+const EMPTY = new Int32Array(0);
+
+/** Bucket bounds of s (types from right to left): sumL[c] = start of c's bucket (sumL[k] = n), sumS[c] = start of its S-type part. */
+function bucketBounds(s: RankText, sumL: Int32Array, sumS: Int32Array): void {
+  const n = s.length, k = sumL.length - 1;
+  // counts: L-type suffixes of c into sumS[c], S-type into sumL[c + 1]
+  let curS = false, cur = s[n - 1];
+  sumS[cur]++;
+  for (let i = n - 2; i >= 0; i--) {
+    const c = s[i];
+    curS = c < cur || (c === cur && curS);
+    if (curS) sumL[c + 1]++; else sumS[c]++;
+    cur = c;
+  }
+  for (let c = 0; c < k; c++) {
+    sumS[c] += sumL[c];
+    sumL[c + 1] += sumS[c];
+  }
+}
+
+// SA-IS as in the AtCoder Library's sa_is, with the memory layout of Yuta Mori's sais-lite: no L/S type array
+// and no allocation beyond the buckets. Types: suffix i is S-type when it is smaller than suffix i+1, L-type
+// when larger; the last suffix is L-type (a virtual sentinel, smaller than every character, follows it). Runs
+// of equal characters share the type of the run's end. LMS = an S-type suffix right after an L-type one.
+//
+// Buckets: sumL[c] = start of character c's bucket (sumL[k] = n), sumS[c] = start of its S-type part. The type
+// of a suffix in the array is known from its slot (L part or S part of its bucket), and the type of its
+// predecessor follows from two adjacent characters — so the induction passes read s[v − 1] and s[v], one cache
+// line, instead of a separate type array at a random place.
+//
+// The recursion runs inside sa: after the first induction the sorted LMS positions are compacted into sa[0..m)
+// (m ≤ n/2, LMS positions are ≥ 2 apart), each LMS substring's length then its name goes to sa[m + ⌊p/2⌋], the
+// names are compacted into sa[n − m..n) in text order (the reduced string), and its suffix array is built in
+// sa[0..m). Per level the only allocation is three bucket tables of k + 1 words.
+function saIs(s: RankText, sa: Int32Array, k: number): void {
+  const n = s.length;
+  if (n < 10) { sortShort(s, sa); return; }
+  let sumL = new Int32Array(k + 1), sumS = new Int32Array(k + 1), buf = new Int32Array(k + 1);
+  bucketBounds(s, sumL, sumS);
+  // stage 1: the LMS suffixes at the ends of their buckets (text order within a bucket), then induce
+  sa.fill(-1);
+  buf.set(sumL);
+  let m = 0;
+  {
+    let curS = false, cur = s[n - 1];
+    for (let i = n - 2; i >= 0; i--) {
+      const c = s[i];
+      const iS: boolean = c < cur || (c === cur && curS);
+      if (!iS && curS) { sa[--buf[cur + 1]] = i + 1; m++; }
+      curS = iS; cur = c;
+    }
+  }
+  induce(s, sa, sumL, sumS, buf, true);
+  if (m === 0) return;   // no S-type suffix: the induction from the sentinel sorted everything
+  // the LMS suffixes (marked ~p by the induction) in LMS-substring order into sa[0..m)
+  for (let i = 0, j = 0; i < n; i++) {
+    const p = sa[i];
+    if (p < 0) sa[j++] = ~p;
+  }
+  // lengths of the LMS substrings (to the next LMS position, or to n for the last) at sa[m + ⌊p/2⌋]
+  sa.fill(-1, m);
+  {
+    let curS = false, cur = s[n - 1], next = n;
+    for (let i = n - 2; i >= 0; i--) {
+      const c = s[i];
+      const iS: boolean = c < cur || (c === cur && curS);
+      if (!iS && curS) { sa[m + ((i + 1) >> 1)] = next - (i + 1); next = i + 1; }
+      curS = iS; cur = c;
+    }
+  }
+  // names in sorted order: equal LMS substrings (same length, same characters including the end one, not
+  // running into the sentinel) share a name
+  let name = 0, prev = sa[0], prevLen = sa[m + (prev >> 1)];
+  sa[m + (prev >> 1)] = 0;
+  for (let i = 1; i < m; i++) {
+    const p = sa[i], len = sa[m + (p >> 1)];
+    let same = len === prevLen && p + len < n && prev + len < n;
+    for (let d = 0; same && d <= len; d++) same = s[p + d] === s[prev + d];
+    if (!same) name++;
+    sa[m + (p >> 1)] = name;
+    prev = p; prevLen = len;
+  }
+  // the reduced string (names in text order) into sa[n − m..n)
+  for (let i = n - 1, j = n - 1; i >= m; i--) if (sa[i] >= 0) sa[j--] = sa[i];
+  const rec = sa.subarray(n - m), recSa = sa.subarray(0, m);
+  // all names distinct: the reduced string's suffix order is the order of its names, no recursion needed
+  if (name + 1 === m) { for (let i = 0; i < m; i++) recSa[rec[i]] = i; }
+  else {
+    // the bucket tables are not needed while the reduced string is sorted: release them so that the levels'
+    // tables (k words each, k up to n/2 below the top) never stack up, and count again afterwards
+    sumL = sumS = buf = EMPTY;
+    saIs(rec, recSa, name + 1);
+    sumL = new Int32Array(k + 1); sumS = new Int32Array(k + 1); buf = new Int32Array(k + 1);
+    bucketBounds(s, sumL, sumS);
+  }
+  // the LMS positions in text order over the reduced string (no longer needed), then sorted LMS into sa[0..m)
+  {
+    let curS = false, cur = s[n - 1], j = n - 1;
+    for (let i = n - 2; i >= 0; i--) {
+      const c = s[i];
+      const iS: boolean = c < cur || (c === cur && curS);
+      if (!iS && curS) sa[j--] = i + 1;
+      curS = iS; cur = c;
+    }
+  }
+  for (let i = 0; i < m; i++) sa[i] = sa[n - m + sa[i]];
+  // stage 3: the sorted LMS suffixes at the ends of their buckets (right to left: a target is never below its
+  // source), then induce the final order
+  sa.fill(-1, m);
+  buf.set(sumL);
+  for (let i = m - 1; i >= 0; i--) { const p = sa[i]; sa[i] = -1; sa[--buf[s[p] + 1]] = p; }
+  induce(s, sa, sumL, sumS, buf, false);
+}
+
+/**
+ * Induced sorting from the LMS suffixes placed in their buckets: L-type suffixes left to right from the bucket
+ * starts, then S-type ones right to left from the bucket ends. v's predecessor v − 1 is L-type when
+ * s[v − 1] > s[v], or when they are equal and v is L-type (v's slot is in the L part of its bucket).
+ * markLms: the S pass stores an LMS suffix v (S-type, L-type predecessor) as ~v, so stage 1 finds them
+ * without reading the text again.
+ */
+function induce(s: RankText, sa: Int32Array, sumL: Int32Array, sumS: Int32Array, buf: Int32Array, markLms: boolean): void {
+  const n = s.length;
+  buf.set(sumL);
+  sa[buf[s[n - 1]]++] = n - 1;
+  for (let i = 0; i < n; i++) {
+    const v = sa[i];
+    if (v > 0) {
+      const c = s[v], c0 = s[v - 1];
+      if (c0 > c || (c0 === c && i < sumS[c])) sa[buf[c0]++] = v - 1;
+    }
+  }
+  buf.set(sumL);
+  if (markLms) {
     for (let i = n - 1; i >= 0; i--) {
       const v = sa[i];
-      if (v >= 1 && ls[v - 1]) sa[--buf[s[v - 1] + 1]] = v - 1;
-    }
-  };
-  // LMS positions (an S-type suffix right after an L-type one), in text order
-  const lmsMap = new Int32Array(n + 1).fill(-1);
-  let m = 0;
-  for (let i = 1; i < n; i++) if (!ls[i - 1] && ls[i]) lmsMap[i] = m++;
-  const lms = new Int32Array(m);
-  for (let i = 1, k = 0; i < n; i++) if (!ls[i - 1] && ls[i]) lms[k++] = i;
-  induce(lms);
-  if (m) {
-    // name the LMS substrings in sorted order (equal substrings share a name), sort the reduced string recursively
-    const sorted = new Int32Array(m);
-    for (let i = 0, k = 0; i < n; i++) if (lmsMap[sa[i]] !== -1) sorted[k++] = sa[i];
-    const rec = new Int32Array(m);
-    let recUpper = 0;
-    rec[lmsMap[sorted[0]]] = 0;
-    for (let i = 1; i < m; i++) {
-      let l = sorted[i - 1], r = sorted[i];
-      const endL = lmsMap[l] + 1 < m ? lms[lmsMap[l] + 1] : n;
-      const endR = lmsMap[r] + 1 < m ? lms[lmsMap[r] + 1] : n;
-      let same = true;
-      if (endL - l !== endR - r) same = false;
-      else {
-        while (l < endL && s[l] === s[r]) { l++; r++; }
-        if (l === n || s[l] !== s[r]) same = false;
+      if (v > 0) {
+        const c = s[v], c0 = s[v - 1];
+        if (c0 < c || (c0 === c && i >= sumS[c])) sa[--buf[c0 + 1]] = v - 1;
+        else if (c0 > c && i >= sumS[c]) sa[i] = ~v;
       }
-      if (!same) recUpper++;
-      rec[lmsMap[sorted[i]]] = recUpper;
     }
-    // all names distinct: the reduced string's suffix order is the order of its names, no recursion needed
-    let recSa: Int32Array;
-    if (recUpper + 1 === m) { recSa = new Int32Array(m); for (let i = 0; i < m; i++) recSa[rec[i]] = i; }
-    else recSa = suffixArray(rec, recUpper);
-    for (let i = 0; i < m; i++) sorted[i] = lms[recSa[i]];
-    induce(sorted);
+    return;
   }
-  return sa;
+  for (let i = n - 1; i >= 0; i--) {
+    const v = sa[i];
+    if (v > 0) {
+      const c = s[v], c0 = s[v - 1];
+      if (c0 < c || (c0 === c && i >= sumS[c])) sa[--buf[c0 + 1]] = v - 1;
+    }
+  }
 }
 
 /** A training text indexed for novelty queries (build once, query many samples). */
 export class NoveltyIndex {
-  /** The text as dense ranks of its code points (0..σ−1). */ private readonly t: Int32Array;
+  /** The text as dense ranks of its code points (0..σ−1), as narrow as σ allows. */ private readonly t: RankText;
   /** Suffix array of t. */ private readonly sa: Int32Array;
-  /** Code point → rank, −1 for code points the text lacks (a table over all of Unicode: 4.4 MB). */
-  private readonly rank = new Int32Array(0x110000).fill(-1);
+  /** Code point → rank for code points 0..(largest in the text), −1 for those the text lacks. */
+  private readonly rank: Int32Array;
   /** Length of the text in code points. */ readonly length: number;
 
   constructor(text: string) {
-    const t = codePoints(text), rank = this.rank;
-    // ranks in code-point order: mark what occurs, then number the marks
-    const seen = new Uint8Array(rank.length);
-    for (let i = 0; i < t.length; i++) seen[t[i]] = 1;
+    // pass 1: which code points occur (a bit per code point of Unicode, 1.1 MB while building), how many
+    const seen = new Uint8Array(0x110000);
+    let n = 0, maxCp = -1;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+        const lo = text.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00); i++; }
+      }
+      seen[c] = 1;
+      if (c > maxCp) maxCp = c;
+      n++;
+    }
+    // ranks in code-point order
+    const rank = new Int32Array(maxCp + 1).fill(-1);
     let sigma = 0;
-    for (let cp = 0; cp < rank.length; cp++) if (seen[cp]) rank[cp] = sigma++;
-    for (let i = 0; i < t.length; i++) t[i] = rank[t[i]];
+    for (let cp = 0; cp <= maxCp; cp++) if (seen[cp]) rank[cp] = sigma++;
+    // pass 2: the text as ranks
+    const t = sigma <= 0x100 ? new Uint8Array(n) : sigma <= 0x10000 ? new Uint16Array(n) : new Int32Array(n);
+    for (let i = 0, j = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+        const lo = text.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00); i++; }
+      }
+      t[j++] = rank[c];
+    }
+    this.rank = rank;
     this.t = t;
-    this.length = t.length;
+    this.length = n;
     this.sa = suffixArray(t, Math.max(0, sigma - 1));
   }
 
@@ -153,7 +274,8 @@ export class NoveltyIndex {
   matchingStatistics(sample: string): { ms: Int32Array; at: Int32Array } {
     const cps = codePoints(sample);
     const m = cps.length, p = new Int32Array(m);
-    for (let i = 0; i < m; i++) p[i] = this.rank[cps[i]];   // −1 never matches
+    const rank = this.rank;
+    for (let i = 0; i < m; i++) p[i] = cps[i] < rank.length ? rank[cps[i]] : -1;   // −1 never matches
     const ms = new Int32Array(m), at = new Int32Array(m).fill(-1);
     const { t, sa } = this, n = t.length;
     // common prefix of p[i..] and text suffix s, starting the comparison at offset k
