@@ -1,7 +1,7 @@
 // The server under long primes and malformed request targets (docs/reliability.md, issue "never lose a run,
 // round two", finding 12 and the HTTP items): a long prime is read in ~8 ms slices after the headers, as the
 // generation is, so /api/model is answered while four 10,000-character primes are being read; the sliced
-// prime gives the same text as the library's sampler; "GET http://[" and a bad port are 400, not 500.
+// prime gives the same text as the library's sampler, and a beam search's prime is sliced the same way; "GET http://[" and a bad port are 400, not 500.
 // Ordering is asserted (which reply came first), never a duration; every wait is bounded.
 
 import { test } from "node:test";
@@ -16,6 +16,7 @@ import { CharLSTM } from "../src/model.js";
 import { Vocab } from "../src/data/vocab.js";
 import { Rng } from "../src/rng.js";
 import { sampleText } from "../src/sample.js";
+import { beamSearch } from "../src/beam.js";
 
 const vocab = new Vocab([..."\n abcdefghijklmnopqrstuvwxyz.,"].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
 // big enough that reading a 10,000-character prime is many 8 ms slices on the js kernels
@@ -80,6 +81,35 @@ test("finding 12: four 10,000-character primes are read in slices: /api/model an
     // the sliced prime leaves the same state as reading it in one go
     results.forEach((r) => assert.equal(r.status, 200));
     for (const i of [0, 3]) assert.equal(results[i].text, sampleText(loaded.model, vocab, { prime, length: 20, seed: 10 + i }), `stream ${i}`);
+    assert.equal(server.stats().active, 0);
+  } finally {
+    await stop(server);
+  }
+});
+
+test("beam search reads a long prime in slices too: /api/model answers before any beam streams; same beams as the library", { timeout: 180_000 }, async () => {
+  const { server, base } = await start();
+  try {
+    const prime = "call me ishmael. some years ago, never mind how long precisely, having little money in my purse. ".repeat(110).slice(0, 10_000);
+    const order: string[] = [];
+    let headers = 0;
+    let allHeaders!: () => void;
+    const headersIn = new Promise<void>((resolve) => (allHeaders = resolve));
+    const streams = [2, 3, 4, 5].map((beam) => post(base, { prime, length: 20, beam }, {
+      headers: () => { if (++headers === 4) allHeaders(); },
+      firstData: () => order.push(`beam ${beam}`),
+    }));
+    // a search sends its headers after the prime's first chunk, not after all of it
+    await headersIn;
+    const model = await new Promise<number>((resolve, reject) => {
+      http.get(`${base}/api/model`, (res) => { res.resume(); res.on("end", () => { order.push("model"); resolve(res.statusCode!); }); }).on("error", reject);
+    });
+    assert.equal(model, 200);
+    const results = await Promise.all(streams);
+    assert.equal(order[0], "model", `GET /api/model waited for the long primes: ${order.join(", ")}`);
+    assert.equal(order.length, 5);
+    results.forEach((r) => assert.equal(r.status, 200));
+    for (const [i, beam] of [[0, 2], [3, 5]]) assert.equal(results[i].text, beamSearch(loaded.model, vocab, { prime, length: 20, beams: beam })[0].text, `beam ${beam}`);
     assert.equal(server.stats().active, 0);
   } finally {
     await stop(server);
