@@ -86,6 +86,17 @@ test("the committed prefix streams exactly the best text", () => {
   }
 });
 
+test("the committed prefix is the best text at every K, also when beams finish on stop strings at different depths", () => {
+  const { model, vocab } = decodeCheckpoint(FIXTURE, jsKernels("f32"));
+  for (const beams of [2, 4, 16]) {
+    for (const stop of [[], ["e"], [" the", "."], ["wh"]]) {
+      let streamed = "";
+      const [best] = beamSearch(model, vocab, { length: 200, beams, prime: "Th", stop }, (t) => { streamed += t; });
+      assert.equal(streamed, best.text, `K = ${beams}, stop ${JSON.stringify(stop)}`);
+    }
+  }
+});
+
 /** Count the characters each call of `fn` feeds through model.forward (the work between two event-loop turns). */
 function forwardChars(model: CharLSTM): { take(): number } {
   let n = 0;
