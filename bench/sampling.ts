@@ -1,7 +1,8 @@
 // Sampling throughput of many samples at once (`sample --num-samples N`, sample_batch.ts): characters per
 // second for N = 1, 8 and 32 streams on config c (2×256, vocabulary of the bundled corpus).
 //   node dist/bench/sampling.js BACKEND THREADS      one measurement, one JSON line
-// batchSamplingSection() runs it for wasm ×1 and ×2 in fresh processes and returns BENCHMARKS.md lines.
+// batchSamplingSection() runs it for native ×1 and ×2 (where the addon loads; bench.ts chooses the same way)
+// and wasm ×1 and ×2, each in a fresh process, and returns BENCHMARKS.md lines.
 // "N = 1" is the plain Sampler (the batch-1 kernel that `sample` uses); "N = 1 batched" is `--num-samples 1`,
 // which runs as a batch of 2 (one padding row) so that it equals stream i of any batch bit for bit.
 
@@ -14,6 +15,7 @@ import { Rng } from "../src/rng.js";
 import { Sampler } from "../src/sample.js";
 import { SampleBatch } from "../src/sample_batch.js";
 import { createKernels } from "../src/kernels/select.js";
+import { nativeUnavailable } from "../src/kernels/native/backend.js";
 import { defaultCorpusPath } from "../src/io/node.js";
 import { CONFIGS } from "./configs.js";
 
@@ -21,7 +23,7 @@ const STEPS = Number(process.env.BENCH_SAMPLE_STEPS ?? 2000);
 
 async function measure(backend: string, threads: number): Promise<Record<string, number | string>> {
   const vocab = Vocab.fromText(readFileSync(defaultCorpusPath(), "utf8"));
-  const { kernels } = await createKernels({ backend: backend as "js" | "wasm", threads });
+  const { kernels } = await createKernels({ backend: backend as "js" | "wasm" | "native", threads });
   const c = CONFIGS.c;
   const model = new CharLSTM({ vocabSize: vocab.size, hidden: c.hidden, layers: c.layers, dropout: 0 }, kernels, new Rng(1));
   const out: Record<string, number | string> = { backend: kernels.name, threads };
@@ -42,17 +44,24 @@ async function measure(backend: string, threads: number): Promise<Record<string,
   return out;
 }
 
-/** BENCHMARKS.md lines: chars/s of N samples at once, wasm ×1 and ×2, each in a fresh process. */
+/** BENCHMARKS.md lines: chars/s of N samples at once, native (when built) and wasm ×1 and ×2, each in a fresh process. */
 export function batchSamplingSection(): string[] {
   const script = fileURLToPath(import.meta.url);
   const fmt = (v: unknown) => (typeof v === "number" ? Math.round(v).toLocaleString("en-US") : "–");
   const lines = ["", "## Many samples at once (config c, `sample --num-samples N`: one forward of batch N per character)", "",
-    "| threads | N = 1 (`sample`) | N = 1 batched | N = 8 | N = 32 |", "|---|---:|---:|---:|---:|"];
-  for (const threads of [1, 2]) {
-    const r = spawnSync(process.execPath, [script, "wasm", String(threads)], { encoding: "utf8" });
-    const row = r.status === 0 ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : {};
-    if (r.status !== 0) console.error(`batch sampling wasm×${threads} failed:\n${r.stderr}`);
-    lines.push(`| wasm ×${threads} | ${fmt(row.n1_sampler)} | ${fmt(row.n1)} | ${fmt(row.n8)} | ${fmt(row.n32)} |`);
+    "| backend | N = 1 (`sample`) | N = 1 batched | N = 8 | N = 32 |", "|---|---:|---:|---:|---:|"];
+  const noNative = nativeUnavailable();
+  for (const backend of ["native", "wasm"]) {
+    if (backend === "native" && noNative) {
+      lines.push(`| native: not built (${noNative}) | – | – | – | – |`);
+      continue;
+    }
+    for (const threads of [1, 2]) {
+      const r = spawnSync(process.execPath, [script, backend, String(threads)], { encoding: "utf8" });
+      const row = r.status === 0 ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : {};
+      if (r.status !== 0) console.error(`batch sampling ${backend}×${threads} failed:\n${r.stderr}`);
+      lines.push(`| ${backend} ×${threads} | ${fmt(row.n1_sampler)} | ${fmt(row.n1)} | ${fmt(row.n8)} | ${fmt(row.n32)} |`);
+    }
   }
   return lines;
 }

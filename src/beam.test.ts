@@ -5,13 +5,13 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { beamSearch } from "./beam.js";
+import { beamSearch, beamSteps } from "./beam.js";
 import { decodeCheckpoint } from "./checkpoint.js";
 import { Vocab } from "./data/vocab.js";
 import { jsKernels } from "./kernels/js/index.js";
 import { CharLSTM } from "./model.js";
 import { Rng } from "./rng.js";
-import { sampleText } from "./sample.js";
+import { PRIME_CHUNK, sampleText } from "./sample.js";
 import { evaluateTokens } from "./train.js";
 import { disposeBackends, testBackends } from "../test/backends.js";
 
@@ -84,6 +84,43 @@ test("the committed prefix streams exactly the best text", () => {
     assert.equal(streamed, best.text);
     if (!stop.length) assert.ok(calls.length > 1, "streams in pieces, not only at the end");
   }
+});
+
+test("the committed prefix is the best text at every K, also when beams finish on stop strings at different depths", () => {
+  const { model, vocab } = decodeCheckpoint(FIXTURE, jsKernels("f32"));
+  for (const beams of [2, 4, 16]) {
+    for (const stop of [[], ["e"], [" the", "."], ["wh"]]) {
+      let streamed = "";
+      const [best] = beamSearch(model, vocab, { length: 200, beams, prime: "Th", stop }, (t) => { streamed += t; });
+      assert.equal(streamed, best.text, `K = ${beams}, stop ${JSON.stringify(stop)}`);
+    }
+  }
+});
+
+/** Count the characters each call of `fn` feeds through model.forward (the work between two event-loop turns). */
+function forwardChars(model: CharLSTM): { take(): number } {
+  let n = 0;
+  const forward = model.forward.bind(model);
+  model.forward = ((ws, T, o) => { n += T * ws.B; return forward(ws, T, o); }) as CharLSTM["forward"];
+  return { take: () => { const t = n; n = 0; return t; } };
+}
+
+test("a long prime is read one chunk per step, and the sliced prime gives the same beams", () => {
+  const { model, vocab } = decodeCheckpoint(FIXTURE, jsKernels("f32"));
+  const prime = "The whale and the sea. ".repeat(200);            // 4,600 characters: 72 chunks
+  const whole = beamSearch(model, vocab, { length: 30, beams: 3, prime });
+  const fed = forwardChars(model);
+  const steps = beamSteps(model, vocab, { length: 30, beams: 3, prime });
+  let most = 0, empty = 0, calls = 0, r;
+  for (r = steps.next(); !r.done; r = steps.next()) {
+    calls++;
+    most = Math.max(most, fed.take());
+    if (calls <= Math.ceil(prime.length / PRIME_CHUNK) - 1) { assert.equal(r.value, "", `step ${calls} is still reading the prime`); empty++; }
+  }
+  // never more than one prime chunk (or one batch-3 step) of work between two yields
+  assert.ok(most <= PRIME_CHUNK, `${most} characters fed in one step`);
+  assert.equal(empty, Math.ceil(prime.length / PRIME_CHUNK) - 1);
+  assert.deepEqual(r.value, whole);
 });
 
 test("exhaustive search on a tiny model: a large enough beam finds the most likely string", () => {

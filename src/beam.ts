@@ -10,15 +10,17 @@
 // greedy decoding, `argmax`, character for character). After selection, each surviving beam's (h, c) rows are
 // copied from its parent's rows, for every layer. The K best of the K·V candidates come from a size-K min-heap
 // (O(K·V·log K)), never a sort of all candidates; scratch is K·V log-probabilities, K·H per layer for the
-// reorder, and a (length, K) table of tokens and parent links for the texts: O(K·(V + L·H + length)), never V².
+// reorder, and (length, K) tables of tokens, parent links and child counts for the texts and the committed
+// prefix: O(K·(V + L·H + length)), never V².
 // Ties go to the lower beam index, then the lower token id (argmax's rule), so the search is deterministic.
 //
 // Committed prefix: the characters on which all K beams agree can no longer change; `onCommit` receives them
-// as they become final (the whole best text is in the result).
+// as they become final (the whole best text is in the result). PathTree finds them in O(1) amortized per step
+// and beam, however long ago the beams parted.
 
 import type { UnknownPolicy, Vocab } from "./data/vocab.js";
 import type { CharLSTM } from "./model.js";
-import { PRIME_CHUNK, readPrime, SampleError, StopWatch } from "./sample.js";
+import { PRIME_CHUNK, PrimeReader, SampleError, StopWatch } from "./sample.js";
 
 export interface BeamOptions {
   /** Characters to generate at most (the prime is not counted). */ length: number;
@@ -52,9 +54,11 @@ export function beamSearch(model: CharLSTM, vocab: Vocab, opts: BeamOptions, onC
 }
 
 /**
- * The search one step at a time (for a server that must not block): each step yields the newly committed
- * text (often ""), the last yields the rest of the best beam; the return value is the K beams, best first.
- * The options are checked at the first next().
+ * The search one step at a time (for a caller that must not block: the CLI under Ctrl-C, the server, the
+ * page): each step yields the newly committed text (often ""), the last yields the rest of the best beam; the
+ * return value is the K beams, best first. The prime is read one chunk (PRIME_CHUNK characters) per next(),
+ * each yielding "", so a long prime never blocks for long either. The options are checked and the prime
+ * encoded (an unknown character throws) at the first next().
  */
 export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Generator<string, Beam[], void> {
   const K = opts.beams, A = opts.lengthPenalty ?? 0, maxLen = opts.length;
@@ -64,9 +68,11 @@ export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Ge
   const V = vocab.size, H = model.config.hidden, L = model.config.layers;
   const stop = opts.stop ?? [];
 
-  // the prime (batch 1), then its state into row 0 of the K-stream workspace (K = 1: the prime's own workspace)
+  // the prime (batch 1, a chunk per step), then its state into row 0 of the K-stream workspace (K = 1: the
+  // prime's own workspace)
   const pws = model.workspace(1, PRIME_CHUNK);
-  readPrime(model, vocab, pws, opts.prime ?? "", opts.unknown ?? "error");
+  const prime = new PrimeReader(model, vocab, pws, opts.prime ?? "", opts.unknown ?? "error");
+  while (!prime.read(PRIME_CHUNK)) yield "";
   const ws = K === 1 ? pws : model.workspace(K, 1);
   if (K > 1) {
     for (let l = 0; l < L; l++) {
@@ -94,25 +100,30 @@ export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Ge
     t = hb[i]; hb[i] = hb[j]; hb[j] = t;
     t = hv[i]; hv[i] = hv[j]; hv[j] = t;
   };
+  // after the root was replaced or removed: move it down below any worse child (the worst stays at the root)
+  const siftDown = () => {
+    for (let i = 0; ;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < hn && worse(l, m)) m = l;
+      if (r < hn && worse(r, m)) m = r;
+      if (m === i) break;
+      swap(i, m); i = m;
+    }
+  };
   const offer = (s: number, b: number, v: number) => {
     if (hn < K) {
       hs[hn] = s; hb[hn] = b; hv[hn] = v;
       for (let i = hn++; i > 0;) { const p = (i - 1) >> 1; if (!worse(i, p)) break; swap(i, p); i = p; }
     } else if (better(s, b, v, hs[0], hb[0], hv[0])) {
       hs[0] = s; hb[0] = b; hv[0] = v;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < hn && worse(l, m)) m = l;
-        if (r < hn && worse(r, m)) m = r;
-        if (m === i) break;
-        swap(i, m); i = m;
-      }
+      siftDown();
     }
   };
   const scoreOf = (lp: number, n: number) => (A === 0 ? lp : lp / Math.pow(n, A));
   const rowScratch = Array.from({ length: L }, () => ({ h: new Float64Array(K * H), c: new Float64Array(K * H) }));
   const parentSlot = new Int32Array(K);
+  const tree = new PathTree(tok.length, par), used = new Uint8Array(K);
   let committed = 0;                               // characters already passed to onCommit
   let committedText = "";
 
@@ -142,14 +153,7 @@ export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Ge
       const b = hb[0], v = hv[0];
       hs[0] = hs[hn - 1]; hb[0] = hb[hn - 1]; hv[0] = hv[hn - 1];
       hn--;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < hn && worse(l, m)) m = l;
-        if (r < hn && worse(r, m)) m = r;
-        if (m === i) break;
-        swap(i, m); i = m;
-      }
+      siftDown();
       parentSlot[slot] = b;
       if (v < 0) {
         nLogP[slot] = logP[b]; nLen[slot] = len[b]; nFin[slot] = 1; nNode[slot] = node[b]; nStops[slot] = stops[b];
@@ -158,6 +162,7 @@ export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Ge
       const id = t * K + slot;
       tok[id] = v;
       par[id] = node[b];
+      tree.add(id);
       nNode[slot] = id;
       nLogP[slot] = logP[b] + lsm[b * V + v];
       nLen[slot] = len[b] + 1;
@@ -165,10 +170,15 @@ export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Ge
       nFin[slot] = sw.push(vocab.chars[v]) ? 1 : 0;
       nStops[slot] = sw;
     }
+    const prevNode = node, prevLive = live;
     logP = nLogP; len = nLen; fin = nFin; node = nNode; stops = nStops; live = n;
 
-    // committed prefix: walk every beam's path back to where they all meet
-    const text = sharedPrefix(node, live, tok, par, K, committed, vocab);
+    // committed prefix: the old frontier nodes no beam continues from leave the tree; what all share is final
+    used.fill(0);
+    for (let k = 0; k < n; k++) used[parentSlot[k]] = 1;
+    for (let k = 0; k < prevLive; k++) if (!used[k] && prevNode[k] >= 0) tree.drop(prevNode[k]);
+    let text = "";
+    for (const id of tree.advance()) text += vocab.chars[tok[id]];
     if (text) { committedText += text; committed += [...text].length; }
     yield text;
     if (fin.subarray(0, live).every((f) => f === 1) || t === maxLen - 1) break;
@@ -209,24 +219,51 @@ function pathText(id: number, tok: Int32Array, par: Int32Array, vocab: Vocab): s
 }
 
 /**
- * The characters after the first `committed` on which every beam's path agrees: walk all paths back one step
- * at a time until they meet in one node; everything up to that node is shared.
+ * The tree of the live beams' paths, for the committed prefix. Every history node counts its children that
+ * still lead to a live beam, and keeps the XOR of their ids (which is the child itself once only one is left).
+ * A frontier node no beam continues from is taken out of its parent, and a parent left with no children goes
+ * too, so each node is added once and removed at most once: O(1) amortized per node. (Walking all K paths back
+ * each step costs O(K·t) per step once the beams part early and never meet again.) The committed prefix runs
+ * from the root down while a node has exactly one child.
  */
-function sharedPrefix(node: Int32Array, live: number, tok: Int32Array, par: Int32Array, K: number, committed: number, vocab: Vocab): string {
-  if (live === 0) return "";
-  const cur = Array.from(node.subarray(0, live));
-  // paths of finished beams may be shorter: bring every pointer to the same depth (depth = ⌊id / K⌋ + 1)
-  const depth = (id: number) => (id < 0 ? 0 : Math.floor(id / K) + 1);
-  let d = Math.min(...cur.map(depth));
-  for (let i = 0; i < cur.length; i++) while (depth(cur[i]) > d) cur[i] = par[cur[i]];
-  while (d > committed && !cur.every((x) => x === cur[0])) {
-    for (let i = 0; i < cur.length; i++) cur[i] = par[cur[i]];
-    d--;
+class PathTree {
+  private readonly count: Int32Array;
+  private readonly xor: Int32Array;
+  private rootCount = 0;
+  private rootXor = 0;
+  /** The deepest node every live beam passes through (−1: the root). */
+  private at = -1;
+
+  constructor(size: number, private readonly par: Int32Array) {
+    this.count = new Int32Array(size);
+    this.xor = new Int32Array(size);
   }
-  if (d <= committed) return "";
-  const ids: number[] = [];
-  for (let n = cur[0], k = d; k > committed; k--, n = par[n]) ids.push(tok[n]);
-  let s = "";
-  for (let i = ids.length - 1; i >= 0; i--) s += vocab.chars[ids[i]];
-  return s;
+
+  /** A new node (its parent already set in par). */
+  add(id: number): void {
+    const p = this.par[id];
+    if (p < 0) { this.rootCount++; this.rootXor ^= id; } else { this.count[p]++; this.xor[p] ^= id; }
+  }
+
+  /** A leaf no beam continues from; ancestors left childless go with it. */
+  drop(id: number): void {
+    for (;;) {
+      const p = this.par[id];
+      if (p < 0) { this.rootCount--; this.rootXor ^= id; return; }
+      this.count[p]--; this.xor[p] ^= id;
+      if (this.count[p] > 0) return;
+      id = p;
+    }
+  }
+
+  /** The nodes newly shared by every live beam, top down. */
+  advance(): number[] {
+    const out: number[] = [];
+    for (;;) {
+      const n = this.at < 0 ? this.rootCount : this.count[this.at];
+      if (n !== 1) return out;
+      this.at = this.at < 0 ? this.rootXor : this.xor[this.at];
+      out.push(this.at);
+    }
+  }
 }

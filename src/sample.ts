@@ -95,27 +95,53 @@ export function resolveSampleOptions(opts: SampleOptions): Required<Omit<SampleO
 }
 
 /**
- * Read the prime into a batch-1 workspace (reset first): its state is left in slot 0 of every cache and the
- * logits of its last character in row 0 of ws.logits. An empty prime reads a newline (or token 0).
+ * A prime read into a batch-1 workspace a few chunks at a time, so a caller can give the event loop a turn
+ * between them (a 100,000-character prime is seconds of work on a large model). The constructor resets the
+ * workspace and encodes the prime (an unknown character throws there, before any work); an empty prime reads a
+ * newline (or token 0). Once read, its state is in slot 0 of every cache and the logits of its last character
+ * in row 0 of ws.logits.
  */
+export class PrimeReader {
+  private readonly ids: Int32Array;
+  private pos = 0;
+
+  constructor(private readonly model: CharLSTM, vocab: Vocab, private readonly ws: Workspace, prime: string, unknown: UnknownPolicy = "error") {
+    if (vocab.size !== model.config.vocabSize) throw new SampleError("vocabulary and model disagree in size");
+    if (ws.B !== 1) throw new SampleError("a sampling workspace must have batch 1");
+    model.resetState(ws);
+    let ids = vocab.encode(prime, unknown);
+    if (ids.length === 0) {
+      const nl = vocab.id("\n");
+      ids = Int32Array.of(nl >= 0 ? nl : 0);
+    }
+    this.ids = ids;
+  }
+
+  /** Whether the whole prime is in the state. */
+  get done(): boolean {
+    return this.pos >= this.ids.length;
+  }
+
+  /** Read about `maxChars` more characters (whole chunks of the workspace's Tmax, at least one); true once done. */
+  read(maxChars: number): boolean {
+    const { ids, ws, model } = this, V = model.config.vocabSize;
+    let read = 0;
+    while (this.pos < ids.length && (read === 0 || read < maxChars)) {
+      const T = Math.min(ws.Tmax, ids.length - this.pos);
+      ws.x.set(ids.subarray(this.pos, this.pos + T));
+      model.forward(ws, T);
+      model.carryState(ws, T);
+      this.pos += T;
+      read += T;
+      if (this.pos === ids.length) ws.logits.copyWithin(0, (T - 1) * V, T * V);
+    }
+    return this.done;
+  }
+}
+
+/** The whole prime in one go (see PrimeReader). */
 export function readPrime(model: CharLSTM, vocab: Vocab, ws: Workspace, prime: string, unknown: UnknownPolicy = "error"): void {
-  const V = vocab.size;
-  if (vocab.size !== model.config.vocabSize) throw new SampleError("vocabulary and model disagree in size");
-  if (ws.B !== 1) throw new SampleError("a sampling workspace must have batch 1");
-  model.resetState(ws);
-  let ids = vocab.encode(prime, unknown);
-  if (ids.length === 0) {
-    const nl = vocab.id("\n");
-    ids = Int32Array.of(nl >= 0 ? nl : 0);
-  }
-  // read the prime in chunks; the logits of its last character give the first distribution
-  for (let pos = 0; pos < ids.length; pos += ws.Tmax) {
-    const T = Math.min(ws.Tmax, ids.length - pos);
-    ws.x.set(ids.subarray(pos, pos + T));
-    model.forward(ws, T);
-    model.carryState(ws, T);
-    if (pos + T === ids.length) ws.logits.copyWithin(0, (T - 1) * V, T * V);
-  }
+  new PrimeReader(model, vocab, ws, prime, unknown).read(Infinity);
 }
 
 /** Tracks the generated tail and says when a stop string has just been completed. */
@@ -146,9 +172,8 @@ export class Sampler {
   private readonly rng: Rng;
   private readonly picker: Picker;
   private readonly opts: Required<Omit<SampleOptions, "prime" | "stop" | "unknown" | "deferPrime">> & { stop: string[] };
-  /** Prime ids not read yet (null once the whole prime is in the state), and the next one to read. */
-  private pending: Int32Array | null;
-  private primePos = 0;
+  /** The prime being read (null once the whole prime is in the state). */
+  private prime: PrimeReader | null;
   private generated = 0;
   private tail = "";
   private done = false;
@@ -174,19 +199,13 @@ export class Sampler {
     this.lastProbs = this.picker.lastProbs;
     if (ws && ws.B !== 1) throw new SampleError("a sampling workspace must have batch 1");
     this.ws = ws ?? model.workspace(1, PRIME_CHUNK);
-    model.resetState(this.ws);
-    let ids = vocab.encode(opts.prime ?? "", opts.unknown ?? "error");
-    if (ids.length === 0) {
-      const nl = vocab.id("\n");
-      ids = Int32Array.of(nl >= 0 ? nl : 0);
-    }
-    this.pending = ids;
+    this.prime = new PrimeReader(model, vocab, this.ws, opts.prime ?? "", opts.unknown ?? "error");
     if (!opts.deferPrime) this.readPrime(Infinity);
   }
 
   /** The whole prime has been read (the next character can be drawn). */
   get primed(): boolean {
-    return this.pending === null;
+    return this.prime === null;
   }
 
   /**
@@ -194,28 +213,14 @@ export class Sampler {
    * once the whole prime has been read. The logits of its last character give the first distribution.
    */
   readPrime(maxChars: number): boolean {
-    const ids = this.pending;
-    if (!ids) return true;
-    const V = this.vocab.size, Tmax = this.ws.Tmax;
-    let read = 0;
-    while (this.primePos < ids.length && (read === 0 || read < maxChars)) {
-      const pos = this.primePos, T = Math.min(Tmax, ids.length - pos);
-      this.ws.x.set(ids.subarray(pos, pos + T));
-      this.model.forward(this.ws, T);
-      this.model.carryState(this.ws, T);
-      if (pos + T === ids.length) this.ws.logits.copyWithin(0, (T - 1) * V, T * V);
-      this.primePos += T;
-      read += T;
-    }
-    if (this.primePos < ids.length) return false;
-    this.pending = null;
-    return true;
+    if (this.prime && this.prime.read(maxChars)) this.prime = null;
+    return this.prime === null;
   }
 
   /** The next character, or null when the length is reached or a stop string was generated. */
   next(): string | null {
     if (this.done || this.generated >= this.opts.length) return null;
-    if (this.pending) this.readPrime(Infinity);
+    if (this.prime) this.readPrime(Infinity);
     const id = this.picker.pick(this.ws.logits, 0, this.rng);
     const ch = this.vocab.chars[id];
     this.generated++;

@@ -55,3 +55,19 @@ test("a batch steps all streams together and reports each finished stream as nul
   assert.ok(steps <= 50 && b.finished);
   assert.throws(() => new SampleBatch(model, vocab, { length: 5, seed: 1 }, 0), /--num-samples/);
 });
+
+test("readPrime reads a long prime in chunks; the samples equal those of a prime read at the first step", async () => {
+  const [{ kernels }] = await testBackends();
+  const { model, vocab } = decodeCheckpoint(FIXTURE, kernels);
+  const prime = "Call me Ishmael. ".repeat(100);
+  const opts = { length: 40, seed: 9, prime };
+  const b = new SampleBatch(model, vocab, opts, 3);
+  let calls = 1;
+  while (!b.readPrime(64)) calls++;
+  assert.equal(calls, Math.ceil(prime.length / 64));
+  assert.ok(b.primed);
+  while (b.step()) { /* generate */ }
+  assert.deepEqual(b.results(), sampleBatch(model, vocab, opts, 3));
+  // an unknown prime character is refused when the batch is made, before any work
+  assert.throws(() => new SampleBatch(model, vocab, { length: 5, seed: 1, prime: "\u{1F40B}" }, 2), /not in the model.s vocabulary/);
+});

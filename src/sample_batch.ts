@@ -19,7 +19,7 @@
 import type { Vocab } from "./data/vocab.js";
 import type { CharLSTM, Workspace } from "./model.js";
 import { Rng } from "./rng.js";
-import { Picker, PRIME_CHUNK, readPrime, resolveSampleOptions, SampleError, StopWatch, type SampleOptions } from "./sample.js";
+import { Picker, PRIME_CHUNK, PrimeReader, resolveSampleOptions, SampleError, StopWatch, type SampleOptions } from "./sample.js";
 
 export interface BatchSample {
   /** Stream index 0..N−1. */ index: number;
@@ -38,6 +38,9 @@ export class SampleBatch {
   readonly texts: string[];
   readonly seeds: number[];
   private readonly ws: Workspace;
+  /** The prime being read at batch 1 (null once its state is in every row). */
+  private prime: PrimeReader | null;
+  private readonly pws: Workspace;
   private readonly rngs: Rng[];
   private readonly stops: StopWatch[];
   private readonly done: Uint8Array;
@@ -55,20 +58,37 @@ export class SampleBatch {
     this.stops = this.seeds.map(() => new StopWatch(o.stop));
     this.texts = this.seeds.map(() => "");
     this.done = new Uint8Array(n);
-    const V = vocab.size, H = model.config.hidden, B = Math.max(n, 2);
-    this.picker = new Picker(V, o);
-    // the prime once, batch 1; then its state and last logits into every row of the batch
-    const pws = model.workspace(1, PRIME_CHUNK);
-    readPrime(model, vocab, pws, opts.prime ?? "", opts.unknown ?? "error");
+    const B = Math.max(n, 2);
+    this.picker = new Picker(vocab.size, o);
+    // the prime once, batch 1 (readPrime, or all of it at the first step); then its state in every row
+    this.pws = model.workspace(1, PRIME_CHUNK);
+    this.prime = new PrimeReader(model, vocab, this.pws, opts.prime ?? "", opts.unknown ?? "error");
     this.ws = model.workspace(B, 1);
-    for (let l = 0; l < model.config.layers; l++) {
-      const src = pws.caches[l], dst = this.ws.caches[l];
-      for (let b = 0; b < B; b++) {
+  }
+
+  /** Whether the whole prime has been read. */
+  get primed(): boolean {
+    return this.prime === null;
+  }
+
+  /**
+   * Read about `maxChars` more prime characters (whole chunks, at least one); true once the prime is read, its
+   * state and last logits then copied into every row of the batch.
+   */
+  readPrime(maxChars: number): boolean {
+    if (!this.prime) return true;
+    if (!this.prime.read(maxChars)) return false;
+    this.prime = null;
+    const { pws, ws } = this, V = this.vocab.size, H = this.model.config.hidden;
+    for (let l = 0; l < this.model.config.layers; l++) {
+      const src = pws.caches[l], dst = ws.caches[l];
+      for (let b = 0; b < ws.B; b++) {
         dst.h.set(src.h.subarray(0, H), b * H);
         dst.c.set(src.c.subarray(0, H), b * H);
       }
     }
-    for (let b = 0; b < B; b++) this.ws.logits.set(pws.logits.subarray(0, V), b * V);
+    for (let b = 0; b < ws.B; b++) ws.logits.set(pws.logits.subarray(0, V), b * V);
+    return true;
   }
 
   /** Whether every stream has reached the length or its stop string. */
@@ -79,6 +99,7 @@ export class SampleBatch {
   /** One character for every stream still running (null for a finished one), then one batch forward. */
   step(): (string | null)[] | null {
     if (this.finished) return null;
+    if (this.prime) this.readPrime(Infinity);
     const { n, ws, vocab } = this, V = vocab.size;
     const out: (string | null)[] = new Array(n).fill(null);
     for (let i = 0; i < n; i++) {

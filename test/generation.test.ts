@@ -8,10 +8,11 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { cli } from "./harness.js";
+import { spawnBin, waitFor } from "./bounded.js";
 import { createServer, type ServerOptions } from "../src/server/server.js";
 import { decodeCheckpoint } from "../src/checkpoint.js";
 import { jsKernels } from "../src/kernels/js/index.js";
-import { beamSearch } from "../src/beam.js";
+import { beamSearch, beamSteps } from "../src/beam.js";
 import { NoveltyIndex } from "../src/novelty.js";
 import { sampleBatch } from "../src/sample_batch.js";
 
@@ -125,6 +126,65 @@ async function withServer(opts: Partial<ServerOptions>, fn: (base: string) => Pr
   }
 }
 
+/**
+ * Whether the CLI child `pid` is surely past its start-up (its SIGINT handler set, the generation running):
+ * it has used 1.2 s of CPU (Linux: utime + stime in /proc, in clock ticks of 1/100 s; start-up takes a few
+ * tenths). Elsewhere: 3 s after it started. (Node catches SIGINT itself from the start, so the SigCgt mask
+ * does not tell.)
+ */
+function pastStartup(pid: number, since: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]) >= 120;   // fields 14 and 15 of stat, counted after the ")" of the name
+  } catch {
+    return Date.now() - since > 3000;
+  }
+}
+
+test("cli: --beam streams the committed prefix; SIGINT stops it at once with 130, the printed text a prefix of the search's", { timeout: 120_000 }, async () => {
+  for (const K of [8, 1]) {
+    const s = spawnBin(["sample", FIXTURE, "--beam", String(K), "--length", "100000", "--prime", "The ", "--backend", "js"], { timeoutMs: 60_000 });
+    assert.ok(await waitFor(() => s.out().length > 4), `--beam ${K} streamed its first characters`);
+    s.child.kill("SIGINT");
+    const r = await s.exit;
+    assert.equal(r.timedOut, false, `--beam ${K} ignored SIGINT`);
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, /char-lstm: SIGINT: stopping \(again to quit at once\)/);
+    assert.ok(r.out.startsWith("The ") && r.out.endsWith("\n"), JSON.stringify(r.out.slice(0, 80)));
+    const streamed = r.out.slice(4, -1);
+    assert.ok(streamed.length < 100000, `--beam ${K} stopped before the end (${streamed.length} characters)`);
+    if (K === 1) {
+      // one beam is greedy decoding: the streamed text is --argmax's, character for character
+      const g = await cli("sample", FIXTURE, "--argmax", "--length", String(streamed.length), "--prime", "The ", "--backend", "js");
+      assert.equal(g.out, r.out);
+    } else {
+      // committed text never changes: the library's search commits the same characters first
+      const steps = beamSteps(loaded.model, loaded.vocab, { length: 100000, beams: K, prime: "The " });
+      let lib = "";
+      for (let x = steps.next(); !x.done && lib.length < streamed.length; x = steps.next()) lib += x.value;
+      assert.ok(lib.startsWith(streamed), "the streamed prefix is the search's committed prefix");
+    }
+  }
+});
+
+test("cli: SIGINT stops --num-samples, --json and a beam search's long prime at once with 130", { timeout: 120_000 }, async () => {
+  const primeFile = join(dir, "long-prime.txt");
+  writeFileSync(primeFile, "The whale and the sea. ".repeat(40_000));   // 920,000 characters
+  for (const args of [["--num-samples", "4", "--length", "100000", "--seed", "1"], ["--json", "--length", "100000", "--seed", "1"],
+    ["--beam", "4", "--length", "100000", "--prime-file", primeFile], ["--beam", "4", "--beams-out", "--length", "100000"]]) {
+    const since = Date.now();
+    const s = spawnBin(["sample", FIXTURE, ...args, "--backend", "js"], { timeoutMs: 60_000 });
+    assert.ok(await waitFor(() => pastStartup(s.child.pid!, since) || s.child.exitCode !== null, 60_000), `${args.join(" ")} started`);
+    s.child.kill("SIGINT");
+    const r = await s.exit;
+    assert.equal(r.timedOut, false, `${args.join(" ")} ignored SIGINT`);
+    assert.equal(r.code, 130, `${args.join(" ")}: ${r.err}`);
+    assert.match(r.err, /SIGINT: stopping/);
+    if (args[0] !== "--beam" || args.includes("--beams-out")) assert.equal(r.out, "", "nothing half-printed");
+  }
+});
+
 test("api: beam= streams the committed prefix and ends with the best beam and its log-probability", { timeout: 60_000 }, async () => {
   await withServer({}, async (base) => {
     const lib = beamSearch(loaded.model, loaded.vocab, { length: 300, beams: 4, prime: "The " });
@@ -148,6 +208,20 @@ test("api: beam= streams the committed prefix and ends with the best beam and it
       assert.equal(bad.status, 400, q);
       assert.equal(((await bad.json()) as { param: string }).param, param, q);
     }
+    // a sampling parameter beside beam= would be ignored: 400 naming it (the CLI's --beam --temperature refusal)
+    for (const [q, param] of [["beam=4&temperature=0.5", "temperature"], ["beam=2&top_k=5", "top_k"], ["beam=2&top_p=0.9", "top_p"],
+      ["beam=1&seed=3", "seed"], ["beam=3&argmax=1", "argmax"], ["beam=3&argmax=0", "argmax"]]) {
+      const bad = await fetch(`${base}/api/sample?${q}`);
+      assert.equal(bad.status, 400, q);
+      const body = (await bad.json()) as { param: string; error: string };
+      assert.equal(body.param, param, q);
+      assert.equal(body.error, `${param} applies to sampling; beam search is deterministic — drop it or beam`, q);
+    }
+    const post = await fetch(`${base}/api/sample`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ beam: 2, temperature: 0.7 }) });
+    assert.equal(post.status, 400);
+    assert.equal(((await post.json()) as { param: string }).param, "temperature");
+    // beam=0 is sampling: its options stay welcome
+    assert.equal((await sse(`${base}/api/sample?beam=0&temperature=0.5&seed=2&length=10`)).status, 200);
     const info = (await (await fetch(`${base}/api/model`)).json()) as { max_beam: number; novelty: boolean };
     assert.equal(info.max_beam, 16);
     assert.equal(info.novelty, false);

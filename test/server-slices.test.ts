@@ -1,7 +1,7 @@
 // The server under long primes and malformed request targets (docs/reliability.md, issue "never lose a run,
 // round two", finding 12 and the HTTP items): a long prime is read in ~8 ms slices after the headers, as the
 // generation is, so /api/model is answered while four 10,000-character primes are being read; the sliced
-// prime gives the same text as the library's sampler; "GET http://[" and a bad port are 400, not 500.
+// prime gives the same text as the library's sampler, and a beam search's prime is sliced the same way; "GET http://[" and a bad port are 400, not 500.
 // Ordering is asserted (which reply came first), never a duration; every wait is bounded.
 
 import { test } from "node:test";
@@ -16,6 +16,7 @@ import { CharLSTM } from "../src/model.js";
 import { Vocab } from "../src/data/vocab.js";
 import { Rng } from "../src/rng.js";
 import { sampleText } from "../src/sample.js";
+import { beamSearch } from "../src/beam.js";
 
 const vocab = new Vocab([..."\n abcdefghijklmnopqrstuvwxyz.,"].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
 // big enough that reading a 10,000-character prime is many 8 ms slices on the js kernels
@@ -56,19 +57,26 @@ function post(base: string, body: object, on: { headers?(): void; firstData?(): 
   });
 }
 
-test("finding 12: four 10,000-character primes are read in slices: /api/model answers before any of them generates", { timeout: 180_000 }, async () => {
+const LONG_PRIME = "call me ishmael. some years ago, never mind how long precisely, having little money in my purse. ".repeat(110).slice(0, 10_000);
+
+/**
+ * Four generations with LONG_PRIME at once (`bodies` are their parameters); once all four have their headers,
+ * GET /api/model. Resolves with the generated texts; asserts /api/model answered before any generation sent
+ * text (the primes are read in slices), and that every slot was freed.
+ */
+async function fourLongPrimes(bodies: object[]): Promise<string[]> {
   const { server, base } = await start();
   try {
-    const prime = "call me ishmael. some years ago, never mind how long precisely, having little money in my purse. ".repeat(110).slice(0, 10_000);
     const order: string[] = [];
     let headers = 0;
     let allHeaders!: () => void;
     const headersIn = new Promise<void>((resolve) => (allHeaders = resolve));
-    const streams = [0, 1, 2, 3].map((i) => post(base, { prime, length: 20, seed: 10 + i }, {
-      headers: () => { if (++headers === 4) allHeaders(); },
-      firstData: () => order.push(`sample ${i}`),
+    const streams = bodies.map((body, i) => post(base, { prime: LONG_PRIME, length: 20, ...body }, {
+      headers: () => { if (++headers === bodies.length) allHeaders(); },
+      firstData: () => order.push(`stream ${i}`),
     }));
-    // the headers go out before the prime is read, so a client learns at once that its request was taken
+    // the headers go out before the prime is read (a beam search's after its first chunk), so a client
+    // learns at once that its request was taken
     await headersIn;
     const model = await new Promise<number>((resolve, reject) => {
       http.get(`${base}/api/model`, (res) => { res.resume(); res.on("end", () => { order.push("model"); resolve(res.statusCode!); }); }).on("error", reject);
@@ -76,14 +84,25 @@ test("finding 12: four 10,000-character primes are read in slices: /api/model an
     assert.equal(model, 200);
     const results = await Promise.all(streams);
     assert.equal(order[0], "model", `GET /api/model waited for the long primes: ${order.join(", ")}`);
-    assert.equal(order.length, 5);
-    // the sliced prime leaves the same state as reading it in one go
+    assert.equal(order.length, bodies.length + 1);
     results.forEach((r) => assert.equal(r.status, 200));
-    for (const i of [0, 3]) assert.equal(results[i].text, sampleText(loaded.model, vocab, { prime, length: 20, seed: 10 + i }), `stream ${i}`);
     assert.equal(server.stats().active, 0);
+    return results.map((r) => r.text);
   } finally {
     await stop(server);
   }
+}
+
+test("finding 12: four 10,000-character primes are read in slices: /api/model answers before any of them generates", { timeout: 180_000 }, async () => {
+  const texts = await fourLongPrimes([0, 1, 2, 3].map((i) => ({ seed: 10 + i })));
+  // the sliced prime leaves the same state as reading it in one go
+  for (const i of [0, 3]) assert.equal(texts[i], sampleText(loaded.model, vocab, { prime: LONG_PRIME, length: 20, seed: 10 + i }), `stream ${i}`);
+});
+
+test("beam search reads a long prime in slices too: /api/model answers before any beam streams; same beams as the library", { timeout: 180_000 }, async () => {
+  const beams = [2, 3, 4, 5];
+  const texts = await fourLongPrimes(beams.map((beam) => ({ beam })));
+  for (const i of [0, 3]) assert.equal(texts[i], beamSearch(loaded.model, vocab, { prime: LONG_PRIME, length: 20, beams: beams[i] })[0].text, `beam ${beams[i]}`);
 });
 
 test("finding 12: a client that leaves while its prime is read frees its slot", { timeout: 60_000 }, async () => {

@@ -78,7 +78,7 @@ export const sampleCmd: CommandSpec = {
     { name: "stop", type: "string", arg: "STR", help: "stop once this string has been generated" },
     { name: "seed", type: "int", arg: "N", default: "random", help: "seed; the same seed gives the same text" },
     { name: "unknown", type: "string", choices: ["error", "skip"], default: "error", help: "prime characters outside the vocabulary" },
-    { name: "beam", type: "int", arg: "K", help: "beam search: the most likely continuation among K kept beams (deterministic; 1 = --argmax)" },
+    { name: "beam", type: "int", arg: "K", help: "beam search: the most likely continuation among K kept beams (deterministic; 1 = --argmax); the text all beams agree on streams as it becomes final" },
     { name: "length-penalty", type: "number", arg: "A", default: "0", help: "with --beam: rank beams by log-probability / length^A" },
     { name: "beams-out", type: "boolean", help: "with --beam: print all K beams, best first, with their log-probabilities and scores" },
     { name: "num-samples", type: "int", arg: "N", help: "N samples as one batch of N streams; sample i uses seed (--seed + i) mod 2^32" },

@@ -18,7 +18,7 @@ import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { jsKernels } from "../kernels/js/index.js";
 import { docSep, inputFiles } from "./inputs.js";
-import { checkGenerationFlags, isGenerationMode, runGeneration } from "./generate.js";
+import { checkGenerationFlags, isGenerationMode, runGeneration, StreamOut } from "./generate.js";
 
 /** The longest prime file: a prime only conditions the start, and reading it is as slow as generating. */
 export const MAX_PRIME_BYTES = 1 << 20;
@@ -39,7 +39,7 @@ export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
     const stop = str(flags, "stop");
     if (isGenerationMode(flags)) {
       // beam search, many samples, JSON or a novelty report (cli/generate.ts)
-      return runGeneration(flags, {
+      return await runGeneration(flags, {
         model, vocab, prime, seed, length: num(flags, "length") ?? 2000, stop: stop ? [stop] : [],
         unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, temperature: num(flags, "temperature") ?? 1,
         topK: num(flags, "top-k") ?? 0, topP: num(flags, "top-p") ?? 1, argmax: bool(flags, "argmax"),
@@ -63,15 +63,14 @@ export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
     while (!sampler.readPrime(256)) if (await co.pause()) return 130;
     ctx.out(prime);
     // stream: flush every few characters, and at least every 50 ms
-    let buf = "", last = performance.now();
+    const stream = new StreamOut(ctx.out);
     for (let ch = sampler.next(); ch !== null; ch = sampler.next()) {
-      buf += ch;
-      const now = performance.now();
-      if (buf.length >= 64 || now - last > 50 || ch === "\n") { ctx.out(buf); buf = ""; last = now; }
-      if (await co.pause()) { ctx.out(buf + "\n"); return 130; }
+      stream.write(ch);
+      if (await co.pause()) break;
     }
-    ctx.out(buf + "\n");
-    return 0;
+    stream.write("\n");
+    stream.flush();
+    return ctx.signal.aborted ? 130 : 0;
   } finally {
     kernels.dispose?.();
   }

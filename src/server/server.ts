@@ -9,7 +9,8 @@
 //   POST /api/sample       the same parameters as a JSON object (for primes too long for a URL)
 //        → text/event-stream: `data: {"text": "…"}` as characters are generated, then `event: done` with
 //          {length, seed}; beam=K (≤ maxBeam) searches instead of sampling: the data events carry the prefix all
-//          K beams agree on as it becomes final, and done adds {text, log_prob, score, stopped} of the best beam;
+//          K beams agree on as it becomes final, and done adds {text, log_prob, score, stopped} of the best beam
+//          (a sampling parameter with beam=K — temperature, top_k, top_p, seed, argmax — is 400 naming it);
 //          novelty=1 adds {novelty: {longest_copy, longest_copy_at, copied_fraction, min_run}} of the generated
 //          text against the training text given at startup (`serve --novelty-text FILE`; 400 without one)
 //   GET  /…                files of the built page (dist/web)
@@ -142,6 +143,13 @@ export function parseSampleParams(get: (name: string) => string | undefined, lim
   const lengthPenalty = number("length_penalty", false) ?? 0;
   if (!(lengthPenalty >= 0 && lengthPenalty <= 10)) bad("length_penalty", `must be in [0, 10], got ${lengthPenalty}`);
   if (lengthPenalty !== 0 && beam === 0) bad("length_penalty", "applies to beam search only; give beam=K too");
+  // beam search is deterministic: a sampling option next to beam=K would be silently ignored, so it is refused
+  // (as the CLI refuses --beam with --temperature)
+  if (beam > 0) {
+    for (const param of ["temperature", "top_k", "top_p", "seed", "argmax"]) {
+      if (get(param) !== undefined) bad(param, "applies to sampling; beam search is deterministic — drop it or beam");
+    }
+  }
   return {
     beam, lengthPenalty, novelty: flag("novelty"),
     length, temperature, topK, topP, prime,
@@ -222,7 +230,7 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
       res.flushHeaders();
       // the prime, in slices: a 10,000-character prime is seconds of work on a large model (a beam search
-      // reads its prime at its first step, above)
+      // reads one chunk of it per step, each yielding "", so the generation loop below slices it the same way)
       while (sampler && !sampler.primed && !closed && !res.destroyed) {
         const t0 = performance.now();
         while (performance.now() - t0 < BATCH_MS && !sampler.readPrime(1)) { /* one chunk per call */ }
