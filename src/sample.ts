@@ -139,11 +139,6 @@ export class PrimeReader {
   }
 }
 
-/** The whole prime in one go (see PrimeReader). */
-export function readPrime(model: CharLSTM, vocab: Vocab, ws: Workspace, prime: string, unknown: UnknownPolicy = "error"): void {
-  new PrimeReader(model, vocab, ws, prime, unknown).read(Infinity);
-}
-
 /** Tracks the generated tail and says when a stop string has just been completed. */
 export class StopWatch {
   private tail = "";
