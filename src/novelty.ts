@@ -234,15 +234,12 @@ export class NoveltyIndex {
   /** Length of the text in code points. */ readonly length: number;
 
   constructor(text: string) {
-    // pass 1: which code points occur (a bit per code point of Unicode, 1.1 MB while building), how many
+    // pass 1: which code points occur (a byte per code point of Unicode, 1.1 MB while building), how many
     const seen = new Uint8Array(0x110000);
     let n = 0, maxCp = -1;
     for (let i = 0; i < text.length; i++) {
-      let c = text.charCodeAt(i);
-      if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-        const lo = text.charCodeAt(i + 1);
-        if (lo >= 0xdc00 && lo < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00); i++; }
-      }
+      const c = text.codePointAt(i)!;   // a surrogate pair is one code point (a lone half is itself)
+      if (c > 0xffff) i++;
       seen[c] = 1;
       if (c > maxCp) maxCp = c;
       n++;
@@ -254,11 +251,8 @@ export class NoveltyIndex {
     // pass 2: the text as ranks
     const t = sigma <= 0x100 ? new Uint8Array(n) : sigma <= 0x10000 ? new Uint16Array(n) : new Int32Array(n);
     for (let i = 0, j = 0; i < text.length; i++) {
-      let c = text.charCodeAt(i);
-      if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-        const lo = text.charCodeAt(i + 1);
-        if (lo >= 0xdc00 && lo < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00); i++; }
-      }
+      const c = text.codePointAt(i)!;   // a surrogate pair is one code point (a lone half is itself)
+      if (c > 0xffff) i++;
       t[j++] = rank[c];
     }
     this.rank = rank;
