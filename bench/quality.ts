@@ -18,7 +18,7 @@
 // Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --torch-threads N (default: the cores
 // char-lstm uses) · --quick (20 s budgets, 30 steps, prints instead of writing) · --no-write.
 // Results go into BENCHMARKS.md between <!-- quality:KEY:begin/end --> markers (KEY: sweep-3m, sweep-10m, …,
-// compare, steps); the rest is kept.
+// compare-2m-5m-10m, steps-500: keyed by the budgets or the step count); the rest is kept.
 
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -209,7 +209,8 @@ async function compare(): Promise<void> {
     start.sample.slice(0, 600),
     "```",
   ];
-  publish("compare", lines.join("\n"));
+  // keyed by the budget set (compare-2m-5m-10m, compare-5m, …), as the sweep is, so runs of other budgets are kept
+  publish(`compare-${budgets.map(fmtDuration).join("-")}`, lines.join("\n"));
 }
 
 async function equalSteps(): Promise<void> {
@@ -237,7 +238,7 @@ async function equalSteps(): Promise<void> {
     "|---:|---:|---:|---:|",
     ...rows,
   ];
-  publish("steps", lines.join("\n"));
+  publish(`steps-${fixedSteps}`, lines.join("\n"));
 }
 
 try {
