@@ -124,7 +124,8 @@ function torchVersion(): string | null {
   } catch { return null; }
 }
 
-const f3 = (x: number) => x.toFixed(3), pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+// a difference that rounds to zero prints as 0.000, not -0.000
+const f3 = (x: number) => x.toFixed(3), diff = (x: number) => (Math.abs(x) < 5e-4 ? 0 : x).toFixed(3), pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const command = `npm run bench:quality -- ${argv.join(" ")}`.trim();
 const machine = () => `${cpus()[0]?.model ?? "?"}, ${threads} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; backend ${backend}`;
 const stamp = () => `- command: \`${command}\`\n- machine: ${machine()}\n- date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -184,7 +185,7 @@ async function compare(): Promise<void> {
     log(`  char-lstm ${f3(ours.bpc)} bits/char; PyTorch on the same recipe …`);
     const peer = await trainTorch(used, { seconds: b });
     log(`  PyTorch ${f3(peer.bpc)} bits/char`);
-    rows.push(`| ${fmtDuration(b)} | ${describeRecipe(used)} | ${ours.steps} | **${f3(ours.bpc)}** | ${pct(ours.words)} | ${peer.steps} | ${f3(peer.bpc)} | ${pct(peer.words)} | ${(ours.bpc - peer.bpc).toFixed(3)} |`);
+    rows.push(`| ${fmtDuration(b)} | ${describeRecipe(used)} | ${ours.steps} | **${f3(ours.bpc)}** | ${pct(ours.words)} | ${peer.steps} | ${f3(peer.bpc)} | ${pct(peer.words)} | ${diff(ours.bpc - peer.bpc)} |`);
   }
   // npm start as it is: `char-lstm train` with no flags (3 minutes, evaluations and samples); --quick: 20 s
   log(`compare: npm start as it is${quick ? " (--quick: 20 s)" : " (3 minutes, its defaults)"} …`);
@@ -223,7 +224,7 @@ async function equalSteps(): Promise<void> {
     const ours = await trainCharLstm(`steps-${seed}`, ["--max-steps", String(fixedSteps), ...recipeArgs(recipe), "--seed", String(seed),
       "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
     const peer = await trainTorch(recipe, { steps: fixedSteps, initSeed: seed });
-    rows.push(`| ${seed} | ${f3(ours.bpc)} | ${f3(peer.bpc)} | ${(ours.bpc - peer.bpc).toFixed(3)} |`);
+    rows.push(`| ${seed} | ${f3(ours.bpc)} | ${f3(peer.bpc)} | ${diff(ours.bpc - peer.bpc)} |`);
   }
   const lines = [
     "## Equal steps: char-lstm and PyTorch from the same initial weights",

@@ -21,6 +21,11 @@ export const CANDIDATES: Record<string, Recipe> = {
   // for budgets of 10 minutes and more, where a 1.2 MB text is seen 20-40 times and a larger model needs dropout
   i: { layers: 2, hidden: 384, dropout: 0.2, batch: 32, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
   j: { layers: 2, hidden: 256, dropout: 0.2, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  // the 30m row for small texts as first reasoned (longer window, lighter dropout), to sweep against i
+  k: { layers: 2, hidden: 384, dropout: 0.1, batch: 32, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  // around the 3m winner c: half the batch (twice the updates), and a cosine that ends near zero
+  l: { layers: 2, hidden: 192, dropout: 0, batch: 16, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  m: { layers: 2, hidden: 192, dropout: 0, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.01, warmup: 0 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */
