@@ -15,7 +15,7 @@
 // words: a 2,000-character sample at temperature 0.8 after a newline, split on whitespace, punctuation
 // stripped, lower-cased, counted against the words of the training split.
 //
-// Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --torch-threads N (default: the cores
+// Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --section KEY (a sweep's section name) · --torch-threads N (default: the cores
 // char-lstm uses) · --quick (20 s budgets, 30 steps, prints instead of writing) · --no-write.
 // Results go into BENCHMARKS.md between <!-- quality:KEY:begin/end --> markers (KEY: sweep-3m, sweep-10m, …,
 // compare-2m-5m-10m, steps-500: keyed by the budgets or the step count); the rest is kept.
@@ -170,7 +170,7 @@ async function sweep(): Promise<void> {
     `Table now: ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
   ];
   // one section per budget set (sweep-3m, sweep-10m, …), so a sweep of one budget keeps the others' tables
-  publish(`sweep-${budgets.map(fmtDuration).join("-")}`, lines.join("\n"));
+  publish(opt("section") ?? `sweep-${budgets.map(fmtDuration).join("-")}`, lines.join("\n"));
 }
 
 async function compare(): Promise<void> {
