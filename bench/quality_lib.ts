@@ -26,6 +26,9 @@ export const CANDIDATES: Record<string, Recipe> = {
   // around the 3m winner c: half the batch (twice the updates), and a cosine that ends near zero
   l: { layers: 2, hidden: 192, dropout: 0, batch: 16, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
   m: { layers: 2, hidden: 192, dropout: 0, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.01, warmup: 0 },
+  // l won round 2 at 3m (more updates beat bigger batches there): smaller still, and l's batch at 2×256
+  n: { layers: 2, hidden: 192, dropout: 0, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  o: { layers: 2, hidden: 256, dropout: 0, batch: 16, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */
