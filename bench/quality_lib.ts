@@ -29,6 +29,10 @@ export const CANDIDATES: Record<string, Recipe> = {
   // l won round 2 at 3m (more updates beat bigger batches there): smaller still, and l's batch at 2×256
   n: { layers: 2, hidden: 192, dropout: 0, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
   o: { layers: 2, hidden: 256, dropout: 0, batch: 16, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  // n (B8) won round 3: smaller again, a lower rate for its noisier steps, a shorter window
+  q: { layers: 2, hidden: 192, dropout: 0, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  r: { layers: 2, hidden: 192, dropout: 0, batch: 8, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  t: { layers: 2, hidden: 192, dropout: 0, batch: 8, seq: 32, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */
