@@ -33,6 +33,9 @@ export const CANDIDATES: Record<string, Recipe> = {
   q: { layers: 2, hidden: 192, dropout: 0, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
   r: { layers: 2, hidden: 192, dropout: 0, batch: 8, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
   t: { layers: 2, hidden: 192, dropout: 0, batch: 8, seq: 32, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  // q (B4) won round 4: B2, and B4 at a lower rate
+  u: { layers: 2, hidden: 192, dropout: 0, batch: 2, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  v: { layers: 2, hidden: 192, dropout: 0, batch: 4, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */
