@@ -15,13 +15,14 @@
 // words: a 2,000-character sample at temperature 0.8 after a newline, split on whitespace, punctuation
 // stripped, lower-cased, counted against the words of the training split.
 //
-// Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --section KEY (a sweep's section name) · --torch-threads N (default: the cores
+// Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --section KEY (a sweep's section name) ·
+// --keep-start DIR (compare: keep the npm start run's directory) · --torch-threads N (default: the cores
 // char-lstm uses) · --quick (20 s budgets, 30 steps, prints instead of writing) · --no-write.
 // Results go into BENCHMARKS.md between <!-- quality:KEY:begin/end --> markers (KEY: sweep-3m, sweep-10m, …,
 // compare-2m-5m-10m, steps-500: keyed by the budgets or the step count); the rest is kept.
 
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,12 +88,13 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
 
 let backend = "?";
 /** A fresh `char-lstm train` process; returns its done event and the score of its last checkpoint. */
-async function trainCharLstm(tag: string, args: string[]): Promise<Score & { recipe?: Recipe }> {
+async function trainCharLstm(tag: string, args: string[], keep?: string): Promise<Score & { recipe?: Recipe }> {
   const out = join(work, tag);
   const lines = (await run(process.execPath, [BIN, "train", ...args, "--out", out, "--json"])).trim().split("\n").map((l) => JSON.parse(l));
   backend = lines.find((l) => l.backend)?.backend ?? backend;
   const done = lines.find((l) => l.event === "done"), recipe = lines.find((l) => l.event === "recipe")?.recipe;
   const s = scoreCheckpoint(join(out, "last.safetensors"));
+  if (keep) cpSync(out, keep, { recursive: true });   // --keep-start: the npm start run, to sample from later
   rmSync(out, { recursive: true, force: true });
   return { engine: "char-lstm", steps: done.step, seconds: done.seconds, ...s, recipe };
 }
@@ -189,7 +191,7 @@ async function compare(): Promise<void> {
   }
   // npm start as it is: `char-lstm train` with no flags (3 minutes, evaluations and samples); --quick: 20 s
   log(`compare: npm start as it is${quick ? " (--quick: 20 s)" : " (3 minutes, its defaults)"} …`);
-  const start = await trainCharLstm("npm-start", quick ? ["--max-time", "20s"] : []);
+  const start = await trainCharLstm("npm-start", quick ? ["--max-time", "20s"] : [], opt("keep-start"));
   const lines = [
     "## Quality per wall time: char-lstm's recipe against PyTorch running the same recipe",
     "",

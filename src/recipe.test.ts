@@ -47,6 +47,25 @@ test("applyRecipe fills only what was not given; lrMin follows the final lr", ()
   assert.equal(t2.lrMin, 1e-5);
 });
 
+test("a recipe keeps the step cadences you did not give at the default's characters apart", () => {
+  const row = (batch: number, seq: number) => [{ name: "t", maxSeconds: Infinity, maxChars: Infinity,
+    recipe: { layers: 1, hidden: 32, dropout: 0, batch, seq, lr: 3e-3, decay: "cosine" as const, lrMinFrac: 0.1, warmup: 0 } }];
+  // B8 × T64 is a quarter of B32 × T64 per step: four times the steps between evaluations, samples, checkpoints
+  const t8 = { ...defaultTrain, maxTime: 180 };
+  applyRecipe({ ...defaultModel }, t8, 1e6, () => false, row(8, 64));
+  assert.deepEqual([t8.evalEvery, t8.sampleEvery, t8.checkpointEvery], [800, 800, 800]);
+  // the default shape changes nothing
+  const t32 = { ...defaultTrain, maxTime: 180 };
+  applyRecipe({ ...defaultModel }, t32, 1e6, () => false, row(32, 64));
+  assert.deepEqual([t32.evalEvery, t32.sampleEvery, t32.checkpointEvery], [200, 200, 200]);
+  // a given cadence stays, also when it equals the default; 0 (off) stays off; a given --batch counts
+  const tg = { ...defaultTrain, maxTime: 180, batch: 16, sampleEvery: 0 };
+  applyRecipe({ ...defaultModel }, tg, 1e6, (f) => f === "eval-every" || f === "batch", row(8, 100));
+  assert.equal(tg.evalEvery, 200);
+  assert.equal(tg.sampleEvery, 0);
+  assert.equal(tg.checkpointEvery, Math.round(200 * (32 * 64) / (16 * 100)));
+});
+
 test("describeRecipe names every value", () => {
   const r = { layers: 2, hidden: 384, dropout: 0.1, batch: 32, seq: 100, lr: 3e-3, decay: "cosine" as const, lrMinFrac: 0.1, warmup: 50 };
   assert.equal(describeRecipe(r), "2×384, B32, T100, lr 3e-3 cosine to 3e-4, warm-up 50 steps, dropout 0.1");

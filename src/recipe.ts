@@ -8,7 +8,7 @@
 // a fresh process and scores held-out bits/char on the bundled corpus's validation split. To update it,
 // edit the rows (and the "measured" note) and nothing else.
 
-import type { DecayMode, ModelConfig, TrainConfig } from "./config.js";
+import { defaultTrain, type DecayMode, type ModelConfig, type TrainConfig } from "./config.js";
 
 /** Everything a recipe decides. lrMin is given as a fraction of lr, so an explicit --lr keeps it valid. */
 export interface Recipe {
@@ -37,15 +37,18 @@ export interface RecipeRow {
 
 const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the text many times and need dropout
 
-// measured (2-core AMD EPYC, native avx512 backend, 2026-12-02, `npm run bench:quality -- sweep --budgets 3m
-// --candidates c,d,e,f,g,h`): the 3m row won its sweep, 2.284 bits/char on the bundled corpus's validation
-// split against 2.364-2.712 for the five other candidates (BENCHMARKS.md). The 10m row won `npm run
-// bench:quality -- sweep --budgets 10m --candidates c,d,e,g,i,j` (same machine and day): 2.081 bits/char
-// (11,103 steps) against 2.090-2.136 — at 10 minutes the 1.2 MB text is seen ~20 times and dropout 0.2 pays.
-// The 30m and 2h rows are still reasoned from throughput, not swept: they are the next sweeps to run.
+// measured (2-core AMD EPYC, native avx512 backend, 2026-12-02; every table in BENCHMARKS.md). The 3m row
+// won five rounds of `npm run bench:quality -- sweep --budgets 3m`: round 1 (c,d,e,f,g,h) found 2×192 best
+// at B32 (2.284 bits/char on the bundled corpus's validation split, 5,566 steps); rounds 2-5 (--candidates
+// c,b,l,m / l,n,o / n,q,r,t / q,u,v) found that at this size more, smaller updates win: B16 2.216, B8
+// 2.137-2.155, **B4 2.061 and 2.074 (21,800-23,000 steps)**, B2 2.090, B4 at lr 2e-3 2.078, B8 T32 2.101.
+// The 10m row won `npm run bench:quality -- sweep --budgets 10m --candidates c,d,e,g,i,j` (before the
+// small-batch rounds): 2.081 bits/char (11,103 steps) against 2.090-2.136 — at 10 minutes the 1.2 MB text
+// is seen ~20 times and dropout 0.2 pays. Small batches were not swept at 10m: the next sweep to run.
+// The 30m and 2h rows are still reasoned from throughput, not swept.
 export const RECIPES: RecipeRow[] = [
   { name: "3m", maxSeconds: 330, maxChars: Infinity,
-    recipe: { layers: 2, hidden: 192, dropout: 0, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+    recipe: { layers: 2, hidden: 192, dropout: 0, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
   { name: "10m", maxSeconds: 1020, maxChars: Infinity,
     recipe: { layers: 2, hidden: 256, dropout: 0.2, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
   { name: "30m", maxSeconds: 3000, maxChars: SMALL_TEXT,
@@ -71,7 +74,7 @@ export const RECIPE_FLAGS: Record<keyof Recipe, string> = {
   decay: "decay", lrMinFrac: "lr-min", warmup: "warmup",
 };
 
-/** "2×192, B32, T64, lr 3e-3 cosine to 3e-4, dropout 0" — a recipe as the banner prints it. */
+/** "2×192, B4, T64, lr 3e-3 cosine to 3e-4, dropout 0" — a recipe as the banner prints it. */
 export function describeRecipe(r: Recipe): string {
   const sched = r.decay === "cosine" || r.decay === "linear" ? ` ${r.decay} to ${fmt(r.lr * r.lrMinFrac)}` : r.decay === "none" ? " constant" : ` ${r.decay} decay`;
   const warm = r.warmup > 0 ? `, warm-up ${r.warmup} steps` : "";
@@ -101,9 +104,12 @@ export interface RecipeChoice {
   given: string[];
 }
 
+const CADENCES = [["eval-every", "evalEvery"], ["sample-every", "sampleEvery"], ["checkpoint-every", "checkpointEvery"]] as const;
+
 /**
  * Fill the fields of `model` and `train` whose flag the user did not give (`given(flag)` false) from the
- * recipe row for train.maxTime on a text of `chars` characters. lrMin becomes lrMinFrac × the final lr.
+ * recipe row for train.maxTime on a text of `chars` characters. lrMin becomes lrMinFrac × the final lr; the
+ * step cadences not given are rescaled to the final batch × window (below).
  */
 export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainConfig, chars: number, given: (flag: string) => boolean,
                             table: RecipeRow[] = RECIPES): RecipeChoice {
@@ -121,5 +127,13 @@ export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainC
     }
   }
   if (!given("lr-min")) train.lrMin = r.lrMinFrac * train.lr;
+  // The step cadences (--eval-every, --sample-every, --checkpoint-every) default to 200 steps of the
+  // default B32 × T64 = 409,600 training characters. A recipe with another B·T keeps the ones you did not
+  // give that many characters apart: a B8 recipe takes 4× the steps per second and would otherwise stop to
+  // evaluate the validation split 4× as often in the same budget (≈ 20% of a 3-minute run instead of ≈ 5%).
+  const scale = (defaultTrain.batch * defaultTrain.seq) / (train.batch * train.seq);
+  for (const [flag, key] of CADENCES) {
+    if (!given(flag) && train[key] === defaultTrain[key] && train[key] > 0) train[key] = Math.max(1, Math.round(defaultTrain[key] * scale));
+  }
   return { row, filled, given: taken };
 }

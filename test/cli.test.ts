@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { BIN, cli } from "./harness.js";
 import { decodeSafetensors } from "../src/safetensors.js";
+import { pickRecipe } from "../src/recipe.js";
 
 const dir = mkdtempSync(join(tmpdir(), "char-lstm-cli-"));
 const textPath = join(dir, "tiny.txt");
@@ -98,7 +99,9 @@ test("errors: one line, no stack, exit code 1 for bad input and 2 for bad usage"
   writeFileSync(tiny, "abc abc abc");
   const small = await cli("train", tiny, "--out", join(dir, "never"));
   assert.equal(small.code, 1);
-  assert.match(small.err, /training split has \d+ characters, but batch 32 × seq 64 needs at least 2049/);
+  // a bare `train` runs npm start's 3-minute recipe, so the message names the recipe's batch and window
+  const r = pickRecipe(180, 11).recipe;
+  assert.match(small.err, new RegExp(`training split has \\d+ characters, but batch ${r.batch} × seq ${r.seq} needs at least ${r.batch * r.seq + 1}`));
   assert.ok(!existsSync(join(dir, "never")), "a failed start leaves no run directory behind");
   const notCkpt = await cli("sample", textPath);
   assert.equal(notCkpt.code, 1);

@@ -17,6 +17,7 @@ import { BIN, cli, runBin } from "./harness.js";
 import { decodeCheckpoint } from "../src/checkpoint.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/safetensors.js";
 import { jsKernels } from "../src/kernels/js/index.js";
+import { pickRecipe } from "../src/recipe.js";
 
 const dir = mkdtempSync(join(tmpdir(), "char-lstm-rel-"));
 const textPath = join(dir, "text.txt");
@@ -75,7 +76,8 @@ test("bad input: one line naming the problem and the fix, non-zero exit, no stac
     // (train and eval --text read a directory as a corpus: test/inputs.test.ts)
     ["directory", ["sample", join(dir, "ok", "best.safetensors"), "--prime-file", dir], /is a directory; give a file/, 1],
     ["empty file", ["train", f("empty.txt", "")], /is empty; give a file with some text in it/, 1],
-    ["too small", ["train", f("small.txt", "hello world")], /needs at least 2049/, 1],
+    // a bare `train` takes the 3-minute recipe's batch × window
+    ["too small", ["train", f("small.txt", "hello world")], new RegExp(`needs at least ${pickRecipe(180, 11).recipe.batch * pickRecipe(180, 11).recipe.seq + 1};`), 1],
     ["invalid UTF-8", ["train", f("latin1.txt", Uint8Array.from([104, 105, 10, 0xe9, 116, 0xe9]))], /not valid UTF-8 text: bad byte at byte offset 3/, 1],
     ["binary (NUL)", ["train", f("bin.txt", "abc\0def".repeat(500))], /NUL characters.*binary file/, 1],
     ["vocabulary too large", ["train", f("cjk.txt", Array.from({ length: 12000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join(""))], /12000 distinct characters, more than 10000.*--max-vocab/, 1],
