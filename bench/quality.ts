@@ -49,6 +49,8 @@ if (!["sweep", "compare", "steps"].includes(mode)) { console.error(`bench:qualit
 const quick = argv.includes("--quick");
 const write = !quick && !argv.includes("--no-write");
 const budgets = parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : "3m,10m"));
+// the budgets in a section key: sweep-3m-10m, compare-2m-5m-10m
+const budgetKey = budgets.map(fmtDuration).join("-");
 const candidateNames = (opt("candidates") ?? Object.keys(CANDIDATES).join(",")).split(",");
 for (const c of candidateNames) if (!CANDIDATES[c]) { console.error(`bench:quality: unknown candidate "${c}"; known: ${Object.keys(CANDIDATES).join(", ")}`); process.exit(2); }
 const fixedSteps = Number(opt("steps") ?? (quick ? 30 : 500));
@@ -172,7 +174,7 @@ async function sweep(): Promise<void> {
     `Table now: ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
   ];
   // one section per budget set (sweep-3m, sweep-10m, …), so a sweep of one budget keeps the others' tables
-  publish(opt("section") ?? `sweep-${budgets.map(fmtDuration).join("-")}`, lines.join("\n"));
+  publish(opt("section") ?? `sweep-${budgetKey}`, lines.join("\n"));
 }
 
 async function compare(): Promise<void> {
@@ -213,7 +215,7 @@ async function compare(): Promise<void> {
     "```",
   ];
   // keyed by the budget set (compare-2m-5m-10m, compare-5m, …), as the sweep is, so runs of other budgets are kept
-  publish(`compare-${budgets.map(fmtDuration).join("-")}`, lines.join("\n"));
+  publish(`compare-${budgetKey}`, lines.join("\n"));
 }
 
 async function equalSteps(): Promise<void> {

@@ -71,13 +71,14 @@ test("bad input: one line naming the problem and the fix, non-zero exit, no stac
     return [n, { dtype: "F32", shape, data: Float32Array.from(t.data).subarray(0, shape.reduce((a, b) => a * b, 1)) }];
   }), meta);
   const outFile = f("plain-file", "x");
+  const small = pickRecipe(180, 11).recipe;   // the recipe a bare `train` of an 11-character text runs
   const cases: [string, string[], RegExp, number][] = [
     ["missing file", ["train", join(dir, "missing.txt")], /missing\.txt: no such file; check the path/, 1],
     // (train and eval --text read a directory as a corpus: test/inputs.test.ts)
     ["directory", ["sample", join(dir, "ok", "best.safetensors"), "--prime-file", dir], /is a directory; give a file/, 1],
     ["empty file", ["train", f("empty.txt", "")], /is empty; give a file with some text in it/, 1],
     // a bare `train` takes the 3-minute recipe's batch × window
-    ["too small", ["train", f("small.txt", "hello world")], new RegExp(`needs at least ${pickRecipe(180, 11).recipe.batch * pickRecipe(180, 11).recipe.seq + 1};`), 1],
+    ["too small", ["train", f("small.txt", "hello world")], new RegExp(`needs at least ${small.batch * small.seq + 1};`), 1],
     ["invalid UTF-8", ["train", f("latin1.txt", Uint8Array.from([104, 105, 10, 0xe9, 116, 0xe9]))], /not valid UTF-8 text: bad byte at byte offset 3/, 1],
     ["binary (NUL)", ["train", f("bin.txt", "abc\0def".repeat(500))], /NUL characters.*binary file/, 1],
     ["vocabulary too large", ["train", f("cjk.txt", Array.from({ length: 12000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join(""))], /12000 distinct characters, more than 10000.*--max-vocab/, 1],
