@@ -843,10 +843,15 @@ describe("createKernels (backend selection)", () => {
 });
 
 describe("node worker pool", () => {
-  it("workers inherit the parent's Node options except the entry's and the test runner's", async () => {
+  it("workers get the parent's module-loading options and none of its per-process, entry or runner options", async () => {
     const { workerExecArgv } = await import("./wasm/node_pool.js");
-    assert.deepEqual(workerExecArgv(["--input-type=module", "-e", "code", "--max-old-space-size=100"]),
-      ["--max-old-space-size=100"]);
+    assert.deepEqual(workerExecArgv(["--input-type=module", "-e", "code", "--max-old-space-size=100"]), []);
+    assert.deepEqual(workerExecArgv(["--input-type", "module", "--eval", "--import=x.js"]), []);
+    // what Node 26's test runner gives each test file: per-process options a Worker refuses
+    assert.deepEqual(workerExecArgv(["--test-concurrency=0", "--experimental-addon-modules", "--stack-trace-limit=10",
+      "--use-largepages=off", "--secure-heap-min=2", "--test-isolation=process", "--node-snapshot", "--secure-heap=0",
+      "--v8-pool-size=4", "--require", "./hook.cjs", "--conditions=dev", "--enable-source-maps"]),
+      ["--experimental-addon-modules", "--require", "./hook.cjs", "--conditions=dev", "--enable-source-maps"]);
     assert.deepEqual(workerExecArgv(["--import", "tsx", "--test", "--test-reporter", "spec", "--test-name-pattern=x", "-p", "1"]),
       ["--import", "tsx"]);
   });

@@ -7,23 +7,26 @@ import type { PoolWorker, WorkerFactory } from "./backend.js";
 import type { WorkerInit } from "./protocol.js";
 
 /**
- * The parent's Node options minus those that describe the parent's own entry or runner (`node -e` code and
- * its `--input-type`, the test runner's and --watch's flags, with their values), which a worker would
- * inherit and then refuse to start with. Everything else (--import loaders, memory limits) carries over.
+ * The parent's Node options that a worker needs to load our code the way the parent does: module loaders and
+ * resolution (--import, --require, --loader, --conditions), the experimental module and type-stripping
+ * switches, source maps and warning settings, each with its value. Everything else is left out on purpose. A
+ * Worker refuses per-process and V8 options outright ("invalid execArgv flags"), and the parent's own entry
+ * options (-e and --input-type, the test runner's and --watch's flags) describe the parent, not the worker:
+ * Node 26's test runner starts every test file with some thirty per-process options (--secure-heap,
+ * --node-snapshot, --v8-pool-size, ...), and Node adds more each release, so a list of what to drop is never
+ * complete while a list of what to keep is.
  */
 export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const drop = /^(-e|-p|-pe|--eval|--print|--input-type|--test[\w-]*|--experimental-test[\w-]*|--watch[\w-]*)$/;
+  const keep = /^(--import|--require|-r|--loader|--experimental-loader|--conditions|-C|--experimental-(?!test)[\w-]+|--no-experimental-[\w-]+|--enable-source-maps|--no-warnings|--no-deprecation|--disable-warning|--preserve-symlinks(-main)?)$/;
+  const takesValue = /^(--import|--require|-r|--loader|--experimental-loader|--conditions|-C|--disable-warning)$/;
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i], eq = a.indexOf("=");
     const name = eq < 0 ? a : a.slice(0, eq);
-    if (!drop.test(name)) {
-      out.push(a);
-      continue;
-    }
-    // a dropped flag's value, when given as the next argument rather than after "="
-    const takesValue = /^(-e|-p|-pe|--eval|--print|--input-type|--test-(reporter|reporter-destination|name-pattern|skip-pattern|concurrency|timeout|shard)|--watch-path)$/;
-    if (eq < 0 && takesValue.test(name) && i + 1 < execArgv.length) i++;
+    const hasNext = eq < 0 && takesValue.test(name) && i + 1 < execArgv.length;
+    if (keep.test(name)) out.push(...(hasNext ? [a, execArgv[i + 1]] : [a]));
+    if (hasNext) i++;
+    else if (eq < 0 && /^(-e|-p|-pe|--eval|--print|--input-type|--test-(reporter|reporter-destination|name-pattern|skip-pattern|concurrency|timeout|shard|isolation)|--watch-path)$/.test(name) && i + 1 < execArgv.length) i++;
   }
   return out;
 }
