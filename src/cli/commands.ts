@@ -2,6 +2,7 @@
 
 import { defaultModel, defaultTrain } from "../config.js";
 import type { CommandSpec, FlagSpec } from "./args.js";
+import { exportCmd } from "./export.js";
 
 const d = (v: unknown) => String(v);
 const common: FlagSpec[] = [
@@ -173,4 +174,4 @@ export const plotCmd: CommandSpec = {
   ],
 };
 
-export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, plotCmd, exportTokensCmd, serveCmd, noveltyCmd];
+export const commands: CommandSpec[] = [trainCmd, sampleCmd, evalCmd, inspectCmd, plotCmd, exportTokensCmd, serveCmd, noveltyCmd, exportCmd];

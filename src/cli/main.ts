@@ -4,7 +4,7 @@
 // Exit codes: 0 done; 1 a runtime error (bad file, bad checkpoint, training failure); 2 a usage error (a bad flag);
 // 130 stopped by SIGINT/SIGTERM (training after saving its checkpoint; any other command at its next turn).
 //
-// Standard output: for sample, eval, inspect and export-tokens it is the product, so a closed pipe
+// Standard output: for sample, eval, inspect, export and export-tokens it is the product, so a closed pipe
 // (sample … | head) ends the command quietly (exit 0) and any other write error (a full disk) ends it with
 // one line (exit 1). For train and serve it is only a log: a closed or failing stdout turns the output off
 // with one line on stderr and the run or the server goes on.
@@ -20,8 +20,9 @@ import { plotCommand } from "./plot.js";
 import { runExitActions } from "./cleanup.js";
 import { noveltyCommand } from "./novelty.js";
 import { isOutOfMemory } from "./train.js";
+import { exportCommand } from "./export.js";
 
-const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand, plot: plotCommand, novelty: noveltyCommand };
+const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand, plot: plotCommand, novelty: noveltyCommand, export: exportCommand };
 
 const USAGE = `char-lstm: character-level LSTM language models
 
@@ -34,6 +35,7 @@ Usage:
   char-lstm export-tokens TEXT --out DIR    encode a text into a token file (for python/)
   char-lstm serve CKPT [--port 8080]        web page + streaming HTTP API
   char-lstm novelty SAMPLE --text TRAIN     how much of a sample is copied from the training text
+  char-lstm export CKPT --onnx FILE         the model as ONNX, for ONNX Runtime (docs/onnx.md)
 
 Run "char-lstm COMMAND --help" for the options of a command.
 `;
