@@ -23,5 +23,7 @@ export { Optimizer } from "./optim/optimizer.js";
 export { clipGradients } from "./optim/clip.js";
 export { learningRate, scheduleProgress, scheduledRate, type Schedule, type TimeSpan } from "./optim/schedule.js";
 export { Rng, sampleMult, type RngState } from "./rng.js";
+export { exportOnnx, cheaperInput, reorderGates, ONNX_FORMAT, ONNX_OPSET, ONNX_FROM_OURS, type OnnxExport, type OnnxExportOptions, type OnnxInfo, type OnnxInput } from "./export/onnx.js";
+export { checkOnnx, OnnxCheckError, type OnnxSummary } from "./export/onnx_check.js";
 export { jsKernels } from "./kernels/js/index.js";
 export { GATES, type Kernels, type FloatArray } from "./kernels/types.js";

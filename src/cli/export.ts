@@ -1,10 +1,10 @@
 // `char-lstm export CKPT --onnx FILE`: a checkpoint's model as ONNX (export/onnx.ts), checked by reading it
 // back (export/onnx_check.ts), written atomically, with FILE's .json beside it holding the vocabulary and
-// config (also in the model's metadata_props, which ONNX Runtime's JavaScript API does not show).
+// config (also in the model's metadata_props, which ONNX Runtime's JavaScript API does not show). The
+// exporter and protobufjs load only when this command runs.
 
 import { basename, extname, join, dirname } from "node:path";
-import { checkOnnx } from "../export/onnx_check.js";
-import { exportOnnx, type OnnxInput } from "../export/onnx.js";
+import type { OnnxInput } from "../export/onnx.js";
 import { loadCheckpointFile } from "../io/checkpoint_file.js";
 import { writeAtomic } from "../io/node.js";
 import { jsKernels } from "../kernels/js/index.js";
@@ -35,6 +35,8 @@ export async function exportCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
   const out = str(flags, "onnx");
   if (out === undefined) throw new UsageError("export needs --onnx FILE (the only format so far; the checkpoint itself already loads in PyTorch)");
   if (out === "" || out.endsWith("/")) throw new UsageError("--onnx needs a file name, e.g. --onnx model.onnx");
+  // loaded here, not at startup: the other commands never pay for the protobuf encoder
+  const [{ exportOnnx }, { checkOnnx }] = await Promise.all([import("../export/onnx.js"), import("../export/onnx_check.js")]);
   // only the weights and vocabulary are needed: the js kernels decode them without starting a thread pool
   const ck = loadCheckpointFile(ckptPath, jsKernels("f32"));
   const { bytes, info } = exportOnnx(ck.model, ck.vocab, { input: (str(flags, "input") ?? "auto") as OnnxInput | "auto" });
