@@ -161,6 +161,11 @@ test("char-lstm export CKPT --onnx FILE writes FILE and its .json; it runs in ON
   const d = maxDiff(ours(model(2, 5), ids, N, 1, zero, zero).logits, (await theirs(s, ids, N, 1, zero, zero, 2)).logits);
   assert.ok(d < TOL, `logits differ by ${d}`);
   assert.equal((await cli("export", ckpt)).code, 2);
+  const before = readFileSync(ckpt);
+  const over = await cli("export", ckpt, "--onnx", ckpt);
+  assert.equal(over.code, 2);
+  assert.match(over.err, /would overwrite the checkpoint/);
+  assert.deepEqual(readFileSync(ckpt), before);
   assert.match((await cli("export", ckpt, "--onnx", join(dir, "x.onnx"), "--input", "dense")).err, /--input/);
   assert.equal((await cli("export", join(dir, "missing.safetensors"), "--onnx", join(dir, "y.onnx"))).code, 1);
 });

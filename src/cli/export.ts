@@ -3,7 +3,7 @@
 // config (also in the model's metadata_props, which ONNX Runtime's JavaScript API does not show). The
 // exporter and protobufjs load only when this command runs.
 
-import { basename, extname, join, dirname } from "node:path";
+import { basename, extname, join, dirname, resolve } from "node:path";
 import type { OnnxInput } from "../export/onnx.js";
 import { loadCheckpointFile } from "../io/checkpoint_file.js";
 import { writeAtomic } from "../io/node.js";
@@ -35,13 +35,14 @@ export async function exportCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
   const out = str(flags, "onnx");
   if (out === undefined) throw new UsageError("export needs --onnx FILE (the only format so far; the checkpoint itself already loads in PyTorch)");
   if (out === "" || out.endsWith("/")) throw new UsageError("--onnx needs a file name, e.g. --onnx model.onnx");
+  const json = sidecarPath(out);
+  if ([out, json].some((p) => resolve(p) === resolve(ckptPath))) throw new UsageError(`--onnx ${out} would overwrite the checkpoint ${ckptPath}; name another file`);
   // loaded here, not at startup: the other commands never pay for the protobuf encoder
   const [{ exportOnnx }, { checkOnnx }] = await Promise.all([import("../export/onnx.js"), import("../export/onnx_check.js")]);
   // only the weights and vocabulary are needed: the js kernels decode them without starting a thread pool
   const ck = loadCheckpointFile(ckptPath, jsKernels("f32"));
   const { bytes, info } = exportOnnx(ck.model, ck.vocab, { input: (str(flags, "input") ?? "auto") as OnnxInput | "auto" });
   const summary = checkOnnx(bytes);
-  const json = sidecarPath(out);
   writeAtomic(out, bytes);
   // one line per key: the vocabulary stays one (long) line rather than one line per character
   const text = `{\n${Object.entries(info).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(",\n")}\n}\n`;
