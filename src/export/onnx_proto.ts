@@ -142,10 +142,13 @@ export function valueInfo(name: string, elemType: number, dims: Dim[], doc?: str
   return { name, type: { tensor_type: { elem_type: elemType, shape: { dim } } }, ...(doc ? { doc_string: doc } : {}) };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** An initializer holding float32 values (copied, little-endian). */
 export function floatTensor(name: string, dims: number[], data: Float32Array): Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
   if (data.length !== n) throw new RangeError(`tensor ${name}: ${data.length} values for shape [${dims}]`);
+  if (LITTLE_ENDIAN) return { name, dims, data_type: DataType.FLOAT, raw_data: new Uint8Array(Float32Array.from(data).buffer) };
   const raw = new Uint8Array(4 * n);
   const view = new DataView(raw.buffer);
   for (let i = 0; i < n; i++) view.setFloat32(4 * i, data[i], true);
