@@ -83,7 +83,7 @@ export function reorderGates(src: FloatArray, H: number, cols: number): Float32A
 }
 
 /** The (cols, rows) transpose of a row-major (rows, cols) matrix. */
-function transpose(src: Float32Array | FloatArray, rows: number, cols: number): Float32Array {
+function transpose(src: FloatArray, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
   return out;
@@ -111,9 +111,10 @@ export function exportOnnx(model: CharLSTM, vocab: Vocab, opts: OnnxExportOption
     node("OneHot", "onehot", ["tokens", "vocab_size", "onehot_values"], ["x_l0"]);   // (T, B, V), axis −1
     inits.push(floatTensor("lstm.W_l0", [1, 4 * H, V], reorderGates(l0.Wih, H, V)));
   } else {
-    // x_t·W_ih^T is row x_t of W_ih^T: the gather yields layer 0's input projection, so its W is the identity
+    // W_ih·onehot(x) is column x of W_ih, i.e. row x of W_ih^T: the gather yields layer 0's whole input
+    // projection, so the LSTM's own W must be the identity
     inits.push(floatTensor("embed", [V, 4 * H], transpose(reorderGates(l0.Wih, H, V), 4 * H, V)));
-    node("Gather", "embed", ["embed", "tokens"], ["x_l0"]);                          // (T, B, 4H)
+    node("Gather", "gather", ["embed", "tokens"], ["x_l0"]);                         // (T, B, 4H)
     inits.push(int64Tensor("eye_shape", [2], [4 * H, 4 * H]), int64Tensor("axis_0", [1], [0]));
     node("ConstantOfShape", "zeros", ["eye_shape"], ["zeros_4h"]);                    // float 0 by default
     node("EyeLike", "eye", ["zeros_4h"], ["eye_4h"]);
