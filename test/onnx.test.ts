@@ -147,8 +147,12 @@ test("greedy generation: 200 characters from ONNX Runtime = char-lstm's argmax s
 const ckpt = join(dir, "m.safetensors"), onnxPath = join(dir, "m.onnx");
 writeFileSync(ckpt, encodeCheckpoint(model(2, 5), vocab));
 
+/** `char-lstm export CKPT --onnx m.onnx --json`, once, for every test that reads the file. */
+let exported: ReturnType<typeof cli> | null = null;
+const cliExport = () => (exported ??= cli("export", ckpt, "--onnx", onnxPath, "--json"));
+
 test("char-lstm export CKPT --onnx FILE writes FILE and its .json; it runs in ONNX Runtime like the checkpoint", async () => {
-  const r = await cli("export", ckpt, "--onnx", onnxPath, "--json");
+  const r = await cliExport();
   assert.equal(r.code, 0, r.err);
   const report = JSON.parse(r.out);
   assert.equal(report.input, "onehot");
@@ -202,7 +206,8 @@ function checkSample(stdout: string, length: number): void {
   for (const ch of got) assert.ok(vocab.id(ch) >= 0, `not in the vocabulary: ${JSON.stringify(ch)}`);
 }
 
-test("docs/onnx.md: the JavaScript example samples from the exported model as written", () => {
+test("docs/onnx.md: the JavaScript example samples from the exported model as written", async () => {
+  assert.equal((await cliExport()).code, 0);
   // beside the package (dist/), so its `import "onnxruntime-web"` resolves as in a user's project
   const here = mkdtempSync(join(ROOT, "dist", "onnx-example-"));
   try {
@@ -217,7 +222,8 @@ test("docs/onnx.md: the JavaScript example samples from the exported model as wr
 
 const pyOrt = ["python3", PY].find((py) => spawnSync(py, ["-c", "import onnxruntime, numpy"]).status === 0);
 
-test("docs/onnx.md: the Python example samples from the exported model as written (onnxruntime)", { skip: pyOrt ? false : "no python3 with onnxruntime and numpy (pip install onnxruntime numpy)" }, () => {
+test("docs/onnx.md: the Python example samples from the exported model as written (onnxruntime)", { skip: pyOrt ? false : "no python3 with onnxruntime and numpy (pip install onnxruntime numpy)" }, async () => {
+  assert.equal((await cliExport()).code, 0);
   const script = join(dir, "sample.py");
   writeFileSync(script, block("python"));
   const r = spawnSync(pyOrt!, [script, onnxPath, "60", "0.8", PRIME], { encoding: "utf8", timeout: 60_000 });
