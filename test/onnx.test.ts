@@ -17,6 +17,7 @@ import { cli } from "./harness.js";
 import { encodeCheckpoint } from "../src/checkpoint.js";
 import { Vocab } from "../src/data/vocab.js";
 import { exportOnnx, type OnnxInput } from "../src/export/onnx.js";
+import { decodeModel, encodeModel } from "../src/export/onnx_proto.js";
 import { jsKernels } from "../src/kernels/js/index.js";
 import { CharLSTM } from "../src/model.js";
 import { defaultTrain } from "../src/config.js";
@@ -116,6 +117,27 @@ for (const [L, input] of CASES) {
     await s.release();
   });
 }
+
+test("the comparison catches a gate-order mistake: o and f swapped in every tensor of one layer differ by far more than 1e-4", async () => {
+  const m = model(2), H4 = 4 * H;
+  const proto = decodeModel(exportOnnx(m, vocab).bytes);
+  for (const t of proto.graph.initializer.filter((x) => /^lstm\.[WRB]_l1$/.test(x.name))) {
+    // every (4H, cols) block (B holds two: W_b and R_b): swap gate blocks 1 (o) and 2 (f)
+    const v = new Float32Array(new Uint8Array(t.raw_data).buffer), cols = v.length / (t.name.startsWith("lstm.B") ? 2 * H4 : H4);
+    for (let off = 0; off < v.length; off += H4 * cols) {
+      const o = v.slice(off + H * cols, off + 2 * H * cols);
+      v.copyWithin(off + H * cols, off + 2 * H * cols, off + 3 * H * cols);
+      v.set(o, off + 2 * H * cols);
+    }
+    t.raw_data = new Uint8Array(v.buffer);
+  }
+  const s = await ort.InferenceSession.create(encodeModel(proto));
+  const ids = streams(N, 1), zero = new Float32Array(2 * H);
+  const d = maxDiff(ours(m, ids, N, 1, zero, zero).logits, (await theirs(s, ids, N, 1, zero, zero, 2)).logits);
+  console.log(`o and f swapped in layer 1: max |Δ| logits ${d.toFixed(3)}`);
+  assert.ok(d > 1e-2, `a wrong gate order gave logits within ${d}`);
+  await s.release();
+});
 
 test("greedy generation: 200 characters from ONNX Runtime = char-lstm's argmax sampler", async () => {
   for (const [L, input] of CASES) {
