@@ -20,6 +20,8 @@ export interface FlagSpec {
   field?: string;
   /** Heading this flag is listed under in --help and docs (flags without one: "Options"). */
   group?: string;
+  /** A config flag a resume may change (the option table's `resumable`). */
+  resumable?: boolean;
 }
 
 export interface CommandSpec {
@@ -189,8 +191,8 @@ export function flagArg(f: FlagSpec): string {
 
 /** A flag's help with its default, or the value that will be used when `used` says otherwise. */
 export function flagHelp(f: FlagSpec, used?: string): string {
-  const def = used !== undefined ? ` (${used})` : f.default ? ` (default ${f.default})` : "";
-  return `${f.help}${def}`;
+  const notes = [used ?? (f.default ? `default ${f.default}` : ""), f.resumable ? "a resume may change it" : ""].filter(Boolean);
+  return `${f.help}${notes.length ? ` (${notes.join("; ")})` : ""}`;
 }
 
 export interface HelpOptions {

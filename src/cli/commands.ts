@@ -17,7 +17,7 @@ const common: FlagSpec[] = [
 function optionFlag(field: string, r: OptionRow, group: string): FlagSpec {
   const type = r.kind === "choice" ? "string" : r.kind;
   return {
-    name: kebab(field), field, type, group, help: r.help,
+    name: kebab(field), field, type, group, help: r.help, ...(r.resumable ? { resumable: true } : {}),
     ...(r.choices ? { choices: r.choices } : {}), ...(r.arg ? { arg: r.arg } : {}),
     ...(r.shown !== "" ? { default: r.shown ?? String(r.default) } : {}),
   };

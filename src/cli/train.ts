@@ -35,6 +35,7 @@ import { backendLabel } from "../kernels/label.js";
 import { formatDuration, Progress } from "./progress.js";
 import { describeInputs, docSep, inputFiles } from "./inputs.js";
 import { startFineTune } from "./finetune.js";
+import { overfitting } from "../finetune.js";
 import { trainCmd } from "./commands.js";
 import { givenOptions, resumeBudget } from "./train_config.js";
 
@@ -271,6 +272,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     const progress = new Progress(ctx.out, ctx.tty && !json);
     let lastStepLine: { step: number; loss: number } | null = null;
     let bestSavedAt: number | null = null;
+    let warnedOverfit = false;
     const save = (step: number, best: boolean) => {
       saveCheckpointFile(lastPath, trainer.model, corpus.vocab, trainer);
       savedAny = true;
@@ -302,6 +304,13 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
         writeAtomic(curvesPath, new TextEncoder().encode(historySvg(trainer.state.history, { title: curvesTitle })));
         if (json) emit({ event: "eval", step: e.step, val_loss: e.loss, val_bpc: e.bpc });
         else progress.log(`step ${e.step}: val loss ${e.loss.toFixed(4)} nats = ${e.bpc.toFixed(4)} bits/char${e.best ? " (best)" : ""}`);
+        // a fine-tune that memorises its text: say so once, with the flag that stops such a run
+        if (initPath && !cfg.patience && !warnedOverfit && overfitting(trainer.state.history)) {
+          warnedOverfit = true;
+          const best = trainer.state.bestVal !== null ? ` (best ${bpc(trainer.state.bestVal).toFixed(4)} bits/char, kept in best.safetensors)` : "";
+          const line = `validation has risen for 3 evaluations in a row while the training loss fell: the model is memorising this text${best}; --patience 3 stops a run when this happens`;
+          if (json) note(`warning: ${line}`); else progress.log(`warning: ${line}`);
+        }
       },
       onSample: (step, s) => {
         if (json) emit({ event: "sample", step, text: s });
