@@ -330,7 +330,9 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
         : `saved ${lastPath}; ${bestPath} is unchanged (no better validation in this run); learning curves in ${curvesPath}`);
       say(`sample with:  npx char-lstm sample ${shellQuote(bestPath)} --length 500 --temperature 0.8`);
       const more = resumeBudget(cfg, trainer.state, done);
-      say(`resume with:  npx char-lstm train ${positionals.map((p) => shellQuote(p) + " ").join("")}--resume ${shellQuote(lastPath)}${more.args.map((a) => " " + a).join("")}   (${more.why})`);
+      // the line is pasted as it is: the explanation goes before the command, never after it
+      say(`resume with (${more.why}):`);
+      say(`              npx char-lstm train ${positionals.map((p) => shellQuote(p) + " ").join("")}--resume ${shellQuote(lastPath)}${more.args.map((a) => " " + a).join("")}`);
     }
     return stoppedBySignal ? 130 : 0;
   } catch (e) {
