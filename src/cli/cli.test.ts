@@ -82,3 +82,13 @@ test("--help: wrapped to the terminal, fixed choices listed, a budget run shows 
   assert.match(steps, /--hidden H +LSTM units per layer \(default 256\)/);
   assert.match(steps, /--lr X .*\(default 0\.002; a resume may change it\)/);
 });
+
+test("--threads above the available cores is capped at them, with one line saying what more would cost", async () => {
+  const { availableParallelism } = await import("node:os");
+  const { openKernels } = await import("./context.js");
+  const cores = availableParallelism();
+  if (cores >= 64) return;   // nothing above the cores is allowed to ask for here
+  const { notice } = await openKernels(new Map<string, string | number | boolean>([["backend", "js"], ["threads", cores + 1]]));
+  assert.equal(notice, `--threads ${cores + 1} is more than the ${cores} available cores; using ${cores} (more threads than cores only adds memory and start-up time)`);
+  assert.equal((await openKernels(new Map<string, string | number | boolean>([["backend", "js"], ["threads", 1]]))).notice, undefined);
+});
