@@ -113,7 +113,7 @@ export const RESUMABLE: ReadonlySet<TrainField> = new Set((Object.keys(TRAIN_OPT
 export function describeBounds(row: OptionRow): string {
   if (row.kind === "choice") return `one of ${row.choices!.slice(0, -1).join(", ")} or ${row.choices!.at(-1)}`;
   const lo = row.min ?? -Infinity, hi = row.max ?? Infinity;
-  if (row.kind === "int") return hi === Infinity ? (lo === -Infinity ? "an integer" : `an integer ≥ ${lo}`) : `an integer in ${lo}..${hi}`;
+  if (row.kind === "int") return lo === -Infinity ? "an integer" : `an integer in ${lo}..${hi === Infinity ? "∞" : hi}`;
   const what = row.kind === "duration" ? "a duration (seconds)" : "a number";
   if (hi === Infinity) return lo === -Infinity ? what : `${what} ${row.minOpen ? ">" : "≥"} ${lo}`;
   return `${what} in ${row.minOpen ? "(" : "["}${lo}, ${hi}${row.maxOpen ? ")" : "]"}`;

@@ -34,7 +34,7 @@ export function continueSchedule(was: TrainConfig, now: TrainConfig, state: Pick
     return { start: state.step, end: now.maxSteps, from: p0, unit: "steps" };
   }
   if (now.maxTime > 0) {
-    if (span && span.unit !== "steps" && span.end - state.seconds === now.maxTime && was.maxSteps === 0) return span;
+    if (span && span.unit !== "steps" && Math.abs(span.end - state.seconds - now.maxTime) <= 1e-9 * Math.max(1, now.maxTime) && was.maxSteps === 0) return span;
     return { start: state.seconds, end: state.seconds + now.maxTime, from: p0 };
   }
   return span;

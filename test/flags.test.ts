@@ -107,3 +107,29 @@ test("the budget a \"resume with\" line suggests: what is left after Ctrl-C, as 
   assert.deepEqual(resumeBudget({ ...defaultTrain, epochs: 2 }, { step: 400, seconds: 9 }, { reason: "epochs", seconds: 9 }).args, ["--epochs", "4"]);
   assert.deepEqual([durationArg(5400), durationArg(61), durationArg(0.2)], ["1h30m", "1m1s", "1s"]);
 });
+
+test("train --resume continues the learning rate where it was: a new --max-time or --max-steps never goes back to the peak", { timeout: 120_000 }, async () => {
+  const lrs = (out: string) => out.trim().split("\n").map((l) => JSON.parse(l)).filter((e) => e.event === "step").map((e) => e.lr as number);
+  const sched = ["--decay", "cosine", "--lr", "0.01", "--lr-min", "0.001", "--eval-every", "0", "--json"];
+  // a time schedule run to its end, then 2 seconds more: it goes on at the end of the schedule
+  const t1 = await cli("train", aPath, ...small, ...sched, "--max-time", "2s", "--out", join(dir, "lr-time"));
+  assert.equal(t1.code, 0, t1.err);
+  const t2 = await cli("train", aPath, "--resume", join(dir, "lr-time", "last.safetensors"), "--max-time", "2s", "--backend", "js", "--json");
+  assert.equal(t2.code, 0, t2.err);
+  const [before, after] = [lrs(t1.out), lrs(t2.out)];
+  assert.ok(before.length > 2 && after.length > 0);
+  assert.ok(after[0] <= before.at(-1)! + 1e-12, `the first rate after the resume (${after[0]}) is not above the last before it (${before.at(-1)})`);
+  assert.ok(after[0] < 0.005, `no restart at the peak 0.01: ${after[0]}`);
+  // a step schedule of 100,000 steps cut short by a 1-second budget at step k, resumed with --max-steps k + 20:
+  // the rate goes on from where it was (near the peak) and reaches --lr-min in those 20 steps
+  const s1 = await cli("train", aPath, ...small, ...sched, "--max-steps", "100000", "--max-time", "1s", "--out", join(dir, "lr-steps"));
+  assert.equal(s1.code, 0, s1.err);
+  const k = step(join(dir, "lr-steps", "last.safetensors"))!;
+  const s2 = await cli("train", aPath, "--resume", join(dir, "lr-steps", "last.safetensors"), "--max-steps", String(k + 20), "--backend", "js", "--json");
+  assert.equal(s2.code, 0, s2.err);
+  const [b, a] = [lrs(s1.out), lrs(s2.out)];
+  assert.equal(a.length, 20);
+  assert.ok(Math.abs(a[0] - b.at(-1)!) < 1e-6 && a[0] <= b.at(-1)!, `continues at ${b.at(-1)}, got ${a[0]}`);
+  for (let i = 1; i < a.length; i++) assert.ok(a[i] <= a[i - 1] + 1e-15);
+  assert.ok(Math.abs(a.at(-1)! - 0.001) < 1e-4, `ends near --lr-min: ${a.at(-1)}`);
+});
