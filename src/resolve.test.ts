@@ -86,5 +86,12 @@ test("a fine-tune: the checkpoint's shape and its run's settings unless given, a
   assert.match(resolveTrainConfig({}, { model }, { fineTune: true }).source!, /holds no training config/);
   // a decaying schedule without a step or time budget to end at: constant
   assert.equal(resolveTrainConfig({ epochs: 2 }, ck, { fineTune: true }).train.decay, "none");
+  // a small text: validation (and checkpoints) at least once an epoch, unless given
+  const small = resolveTrainConfig({}, ck, { fineTune: true, chars: 5_000 });
+  assert.equal(small.train.evalEvery, Math.floor(5_000 * 0.9 / (8 * 32)));
+  assert.equal(small.train.checkpointEvery, small.train.evalEvery);
+  assert.match(small.source!, /validation every 17 steps, about once an epoch of this text/);
+  assert.equal(resolveTrainConfig({ evalEvery: 500 }, ck, { fineTune: true, chars: 5_000 }).train.evalEvery, 500);
+  assert.equal(resolveTrainConfig({}, ck, { fineTune: true, chars: 1e7 }).train.evalEvery, 50, "a large text keeps the run's cadence");
   assert.equal(cliError(() => resolveTrainConfig({ hidden: 32 }, ck, { fineTune: true })), "--hidden 32 conflicts with --init-from: the checkpoint is a 2×64 model (leave --hidden out)");
 });

@@ -30,7 +30,10 @@ export interface CheckpointConfig {
 export interface ResolveOptions {
   /** "off": no recipe (plain defaults for a new run, for a fine-tune not the checkpoint's run either). */
   recipe?: "auto" | "off";
-  /** Characters of the training text: a new run's recipe is applied only once this is known. */
+  /**
+   * Characters of the training text (an estimate will do): a new run's recipe is applied only once this
+   * is known; a fine-tune validates at least once an epoch of it.
+   */
   chars?: number;
   /** The checkpoint is an --init-from (a new run from its weights), not a resume. */
   fineTune?: boolean;
@@ -106,9 +109,19 @@ export function resolveTrainConfig(given: GivenOptions, checkpoint?: CheckpointC
     if (train.lrMin > train.lr && !has("lrMin")) train.lrMin = 0.1 * train.lr;
     validateModel({ ...model, vocabSize: 1 });
     validateTrain(train);
-    const source = opts.recipe === "off" ? "the plain defaults (--recipe off)"
+    let source = opts.recipe === "off" ? "the plain defaults (--recipe off)"
       : !checkpoint.train ? "the plain defaults (the checkpoint holds no training config to take them from)"
       : taken.length ? "the checkpoint's own run (what trained this model; flags you give win)" : "your flags";
+    // a fine-tune's text is often small: one validation per epoch at most, so memorising it shows (and
+    // best.safetensors keeps the step before) long before the run's own cadence would look
+    if (opts.chars !== undefined && !has("evalEvery") && train.evalEvery > 0) {
+      const epoch = Math.max(1, Math.floor((opts.chars * (1 - train.valFrac - train.testFrac)) / (train.batch * train.seq)));
+      if (epoch < train.evalEvery) {
+        train.evalEvery = epoch;
+        if (!has("checkpointEvery") && train.checkpointEvery > epoch) train.checkpointEvery = epoch;
+        source += `; validation every ${epoch} steps, about once an epoch of this text`;
+      }
+    }
     return { model, train, ignored, recipe: null, recipePending: false, source };
   }
 

@@ -143,7 +143,9 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       if (!ownTokens) checkSameFiles(ck.metadata.documents, inputs.files, resumePath);
     } else if (initPath) {
       initCk = loadCheckpointFile(initPath, kernels);
-      resolved = resolveTrainConfig(given, { model: initCk.model.config, train: initCk.train, state: initCk.state }, { fineTune: true, recipe: recipeMode });
+      // the text's size in bytes (at least its characters) sets how often a fine-tune validates
+      const bytes = inputs.files.reduce((a, p) => a + statSync(p).size, 0);
+      resolved = resolveTrainConfig(given, { model: initCk.model.config, train: initCk.train, state: initCk.state }, { fineTune: true, recipe: recipeMode, chars: bytes });
     } else {
       resolved = resolveTrainConfig(given, undefined, { recipe: recipeMode });
     }
