@@ -149,7 +149,7 @@ async function sweep(): Promise<void> {
   for (const b of budgets) {
     for (const name of candidateNames) {
       log(`sweep: candidate ${name} (${describeRecipe(CANDIDATES[name])}) for ${fmtDuration(b)} …`);
-      (results[name] ??= {})[b] = await trainCharLstm(`sweep-${name}-${b}`, ["--max-time", String(b), ...recipeArgs(CANDIDATES[name]),
+      (results[name] ??= {})[b] = await trainCharLstm(`sweep-${name}-${b}`, ["--max-time", `${b}s`, ...recipeArgs(CANDIDATES[name]),
         "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
       log(`  ${f3(results[name][b].bpc)} bits/char after ${results[name][b].steps} steps`);
     }
@@ -184,7 +184,7 @@ async function compare(): Promise<void> {
   for (const b of budgets) {
     const recipe = pickRecipe(b, codePoints.length).recipe;
     log(`compare: ${fmtDuration(b)}, char-lstm's recipe ${describeRecipe(recipe)} …`);
-    const ours = await trainCharLstm(`cmp-${b}`, ["--max-time", String(b), "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
+    const ours = await trainCharLstm(`cmp-${b}`, ["--max-time", `${b}s`, "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
     const used = ours.recipe ?? recipe;
     log(`  char-lstm ${f3(ours.bpc)} bits/char; PyTorch on the same recipe …`);
     const peer = await trainTorch(used, { seconds: b });

@@ -2,7 +2,8 @@
 // score of a sample, and the BENCHMARKS.md sections this bench owns (between its own markers).
 
 import type { Recipe } from "../src/recipe.js";
-import { RECIPE_FLAGS } from "../src/recipe.js";
+import { RECIPE_FIELDS } from "../src/recipe.js";
+import { flagSpelling } from "../src/spelling.js";
 import { parseDuration } from "../src/cli/args.js";
 
 /**
@@ -44,7 +45,7 @@ export function recipeArgs(r: Recipe): string[] {
     layers: String(r.layers), hidden: String(r.hidden), dropout: String(r.dropout), batch: String(r.batch), seq: String(r.seq),
     lr: String(r.lr), decay: r.decay, lrMinFrac: String(r.lr * r.lrMinFrac), warmup: String(r.warmup),
   };
-  return (Object.keys(RECIPE_FLAGS) as (keyof Recipe)[]).flatMap((k) => [`--${RECIPE_FLAGS[k]}`, v[k]]);
+  return (Object.keys(RECIPE_FIELDS) as (keyof Recipe)[]).flatMap((k) => [flagSpelling(RECIPE_FIELDS[k]), v[k]]);
 }
 
 /** "3m,10m,90s" → seconds; a bad entry is an error naming it. */

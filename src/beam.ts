@@ -19,6 +19,7 @@
 // and beam, however long ago the beams parted.
 
 import type { UnknownPolicy, Vocab } from "./data/vocab.js";
+import { spelled } from "./spelling.js";
 import type { CharLSTM } from "./model.js";
 import { PRIME_CHUNK, PrimeReader, SampleError, StopWatch } from "./sample.js";
 
@@ -62,9 +63,9 @@ export function beamSearch(model: CharLSTM, vocab: Vocab, opts: BeamOptions, onC
  */
 export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Generator<string, Beam[], void> {
   const K = opts.beams, A = opts.lengthPenalty ?? 0, maxLen = opts.length;
-  if (!Number.isInteger(K) || K < 1) throw new SampleError(`--beam must be a whole number ≥ 1, got ${K}`);
-  if (!Number.isInteger(maxLen) || maxLen < 0) throw new SampleError(`--length must be a non-negative integer, got ${maxLen}`);
-  if (!(A >= 0) || !Number.isFinite(A)) throw new SampleError(`--length-penalty must be a number ≥ 0, got ${A}`);
+  if (!Number.isInteger(K) || K < 1) throw spelled((m) => new SampleError(m), (s) => `${s("beam")} must be a whole number ≥ 1, got ${K}`);
+  if (!Number.isInteger(maxLen) || maxLen < 0) throw spelled((m) => new SampleError(m), (s) => `${s("length")} must be a non-negative integer, got ${maxLen}`);
+  if (!(A >= 0) || !Number.isFinite(A)) throw spelled((m) => new SampleError(m), (s) => `${s("lengthPenalty")} must be a number ≥ 0, got ${A}`);
   const V = vocab.size, H = model.config.hidden, L = model.config.layers;
   const stop = opts.stop ?? [];
 

@@ -119,7 +119,7 @@ export function validateTrainingMeta(trainRaw: unknown, stateRaw: unknown, what 
   try {
     validateTrain(train);
   } catch (e) {
-    throw new CheckpointError(`${what}: training metadata "train" is out of range (${(e as Error).message.replace(/^--/, "")}): the checkpoint is damaged (or hand-edited)`);
+    throw new CheckpointError(`${what}: training metadata "train" is out of range (${(e as Error).message}): the checkpoint is damaged (or hand-edited)`);
   }
   if (!isObj(stateRaw)) bad('"state"', "a JSON object (the run's TrainState)", stateRaw);
   const st = stateRaw as Record<string, unknown>;

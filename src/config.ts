@@ -1,7 +1,11 @@
 // One typed config with its defaults in one place (nanoGPT's GPTConfig, without the exec).
 //
 // ModelConfig holds what defines the shape of the weights; it travels in every checkpoint and wins over
-// flags on resume. TrainConfig holds everything about how a run trains. Both are plain JSON.
+// flags on resume. TrainConfig holds everything about how a run trains. Both are plain JSON. Their
+// defaults, bounds and help are rows of the option table (options.ts).
+
+import { checkOption, MODEL_OPTIONS, modelDefaults, TRAIN_OPTIONS, trainDefaults, type ModelField } from "./options.js";
+import { configError } from "./spelling.js";
 
 export interface ModelConfig {
   /** V: number of distinct characters (Unicode code points) in the vocabulary. */
@@ -17,6 +21,8 @@ export interface ModelConfig {
 export type OptimizerName = "adam" | "rmsprop" | "adagrad" | "sgd";
 export type ClipMode = "norm" | "value";
 export type DecayMode = "none" | "step" | "cosine" | "linear";
+/** Characters of a text outside a model's vocabulary: an error naming them, or dropped. */
+export type UnknownPolicy = "error" | "skip";
 
 export interface TrainConfig {
   // data
@@ -24,6 +30,8 @@ export interface TrainConfig {
   valFrac: number;
   /** Fraction of the text held out for testing (the tail of the file). */
   testFrac: number;
+  /** Characters of the text outside the vocabulary of an --init-from checkpoint (a fine-tune): error or skip. */
+  unknown: UnknownPolicy;
   // batching
   /** B: parallel contiguous streams per step. */
   batch: number;
@@ -80,91 +88,23 @@ export interface TrainConfig {
   patience: number;
 }
 
-export const defaultModel = {
-  vocabSize: 0,
-  hidden: 256,
-  layers: 2,
-  dropout: 0,
-} satisfies ModelConfig;
+/** The defaults, from the option table (options.ts: one row per field with its bounds and help). */
+export const defaultModel: ModelConfig = { vocabSize: 0, ...modelDefaults() };
+export const defaultTrain: TrainConfig = trainDefaults();
 
-export const defaultTrain = {
-  valFrac: 0.05,
-  testFrac: 0.05,
-  batch: 32,
-  seq: 64,
-  optimizer: "adam",
-  lr: 2e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  momentum: 0.9,
-  clip: 5,
-  clipMode: "norm",
-  decay: "none",
-  decayRate: 0.5,
-  decayEvery: 1000,
-  lrMin: 0,
-  warmup: 0,
-  maxSteps: 0,
-  maxTime: 0,
-  epochs: 0,
-  evalEvery: 200,
-  sampleEvery: 200,
-  sampleLength: 200,
-  checkpointEvery: 200,
-  seed: 1,
-  forgetBias: 0,
-  maxBadSteps: 5,
-  patience: 0,
-} satisfies TrainConfig;
-
-/** Throws a one-line error naming the first out-of-range field. */
+/** Throws a one-line RangeError naming the first out-of-range field (spelled per shell: spelling.ts). */
 export function validateModel(m: ModelConfig): void {
-  if (!Number.isInteger(m.vocabSize) || m.vocabSize < 1) throw new RangeError(`vocabSize must be a positive integer, got ${m.vocabSize}`);
-  if (!Number.isInteger(m.hidden) || m.hidden < 1 || m.hidden > 8192) throw new RangeError(`--hidden must be an integer in 1..8192, got ${m.hidden}`);
-  if (!Number.isInteger(m.layers) || m.layers < 1 || m.layers > 16) throw new RangeError(`--layers must be an integer in 1..16, got ${m.layers}`);
-  if (!(m.dropout >= 0 && m.dropout < 1)) throw new RangeError(`--dropout must be in [0, 1), got ${m.dropout}`);
+  if (!Number.isInteger(m.vocabSize) || m.vocabSize < 1) throw configError((s) => `${s("vocabSize")} must be a positive integer, got ${m.vocabSize}`);
+  for (const field of Object.keys(MODEL_OPTIONS) as ModelField[]) checkOption(field, m[field]);
 }
 
 export function validateTrain(c: TrainConfig): void {
-  const int = (v: number, name: string, lo: number, hi = Infinity) => {
-    if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`--${name} must be an integer in ${lo}..${hi === Infinity ? "∞" : hi}, got ${v}`);
-  };
-  const real = (v: number, name: string, lo: number, hi: number, loOpen = false, hiOpen = false) => {
-    const ok = Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
-    if (!ok) throw new RangeError(`--${name} must be a number in ${loOpen ? "(" : "["}${lo}, ${hi}${hiOpen ? ")" : "]"}, got ${v}`);
-  };
-  real(c.valFrac, "val-frac", 0, 1, true, true);
-  real(c.testFrac, "test-frac", 0, 1, false, true);
-  if (c.valFrac + c.testFrac >= 1) throw new RangeError(`--val-frac + --test-frac must be below 1, got ${c.valFrac + c.testFrac}`);
-  int(c.batch, "batch", 1, 4096);
-  int(c.seq, "seq", 1, 4096);
-  real(c.lr, "lr", 0, 10, true);
-  real(c.beta1, "beta1", 0, 1, false, true);
-  real(c.beta2, "beta2", 0, 1, false, true);
-  real(c.eps, "eps", 0, 1, true);
-  real(c.momentum, "momentum", 0, 1, false, true);
-  real(c.clip, "clip", 0, 1e6);
-  real(c.decayRate, "decay-rate", 0, 1, true);
-  int(c.decayEvery, "decay-every", 1);
-  real(c.lrMin, "lr-min", 0, c.lr);
-  int(c.warmup, "warmup", 0);
-  int(c.maxSteps, "max-steps", 0);
-  real(c.maxTime, "max-time", 0, 1e9);
-  int(c.epochs, "epochs", 0);
-  int(c.evalEvery, "eval-every", 0);
-  int(c.sampleEvery, "sample-every", 0);
-  int(c.sampleLength, "sample-length", 1, 1e6);
-  int(c.checkpointEvery, "checkpoint-every", 0);
-  int(c.seed, "seed", 0, 2 ** 32 - 1);
-  int(c.maxBadSteps, "max-bad-steps", 1);
-  int(c.patience, "patience", 0);
-  if (c.patience && !c.evalEvery) throw new RangeError("--patience counts evaluations: it needs --eval-every N (not 0)");
-  real(c.forgetBias, "forget-bias", -100, 100);
-  if (!["adam", "rmsprop", "adagrad", "sgd"].includes(c.optimizer)) throw new RangeError(`--optimizer must be adam, rmsprop, adagrad or sgd, got ${c.optimizer}`);
-  if (!["norm", "value"].includes(c.clipMode)) throw new RangeError(`--clip-mode must be norm or value, got ${c.clipMode}`);
-  if (!["none", "step", "cosine", "linear"].includes(c.decay)) throw new RangeError(`--decay must be none, step, cosine or linear, got ${c.decay}`);
+  for (const field of Object.keys(TRAIN_OPTIONS) as (keyof TrainConfig)[]) checkOption(field, c[field]);
+  // the checks that relate two fields
+  if (c.valFrac + c.testFrac >= 1) throw configError((s) => `${s("valFrac")} + ${s("testFrac")} must be below 1, got ${c.valFrac + c.testFrac}`);
+  if (c.lrMin > c.lr) throw configError((s) => `${s("lrMin")} must be at most ${s("lr")} (${c.lr}), got ${c.lrMin}`);
+  if (c.patience && !c.evalEvery) throw configError((s) => `${s("patience")} counts evaluations: it needs ${s("evalEvery", "N")} (not 0)`);
   if ((c.decay === "cosine" || c.decay === "linear") && c.maxSteps === 0 && c.maxTime === 0) {
-    throw new RangeError(`--decay ${c.decay} needs --max-steps or --max-time (the schedule ends there)`);
+    throw configError((s) => `${s("decay", c.decay)} needs ${s("maxSteps")} or ${s("maxTime")} (the schedule ends there)`);
   }
 }

@@ -18,7 +18,7 @@ import type { Vocab } from "./data/vocab.js";
 import { CharLSTM } from "./model.js";
 import type { Rng } from "./rng.js";
 import type { InitOptions } from "./params.js";
-import { Trainer } from "./train.js";
+import { Trainer, type HistoryPoint } from "./train.js";
 
 export interface FineTuneModel {
   model: CharLSTM;
@@ -60,4 +60,17 @@ export function fineTuneTrainer(corpus: Corpus, model: CharLSTM, config: TrainCo
   return new Trainer(model, corpus, config, {
     step: 0, epoch: 0, window: 0, rng: rng.state(), optT: 0, lrScale: 1, badSteps: 0, bestVal: null, history: [], seconds: 0,
   });
+}
+
+/**
+ * Validation rose at each of the last `n` evaluations while the training loss fell over them: the model is
+ * memorising its text (a fine-tune on a small text gets there fast). Read from the run's history, where a
+ * point's `train` is the mean training loss since the point before.
+ */
+export function overfitting(history: HistoryPoint[], n = 3): boolean {
+  const evals = history.filter((p) => p.val !== undefined);
+  if (evals.length < n + 1) return false;
+  const w = evals.slice(-(n + 1));
+  for (let i = 1; i < w.length; i++) if (!(w[i].val! > w[i - 1].val!)) return false;
+  return w[n].train < w[0].train;
 }

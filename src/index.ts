@@ -18,6 +18,9 @@ export { encodeCheckpoint, checkpointTensors, decodeCheckpoint, decodeCheckpoint
 export { restoreTrainer } from "./resume.js";
 export { encodeSafetensors, decodeSafetensors, openSafetensors, safetensorsHeader, safetensorsPieces, SafetensorsError, type Tensor, type DType, type TensorInfo, type SafetensorsFile } from "./safetensors.js";
 export { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig, type OptimizerName } from "./config.js";
+export { MODEL_OPTIONS, TRAIN_OPTIONS, RESUMABLE, type OptionRow, type OptionField } from "./options.js";
+export { resolveTrainConfig, type GivenOptions, type ResolvedConfig } from "./resolve.js";
+export { messageIn, fieldSpelling, flagSpelling, type Spelling } from "./spelling.js";
 export { paramSpec, paramViews, paramCount, type ParamSpec, type ParamViews } from "./params.js";
 export { Optimizer } from "./optim/optimizer.js";
 export { clipGradients } from "./optim/clip.js";

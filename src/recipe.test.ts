@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RECIPES, RECIPE_FLAGS, applyRecipe, describeRecipe, fmt, pickRecipe } from "./recipe.js";
+import { RECIPES, RECIPE_FIELDS, applyRecipe, describeRecipe, fmt, pickRecipe } from "./recipe.js";
 import { defaultModel, defaultTrain, validateModel, validateTrain } from "./config.js";
 
 test("every row is a valid configuration, and every budget and text size finds one", () => {
@@ -31,7 +31,7 @@ test("applyRecipe fills only what was not given; lrMin follows the final lr", ()
   const given = new Set(["hidden", "lr"]);
   const choice = applyRecipe(model, train, 1.2e6, (f) => given.has(f));
   assert.deepEqual(choice.given, ["hidden", "lr"]);
-  assert.deepEqual(choice.filled.sort(), Object.values(RECIPE_FLAGS).filter((f) => !given.has(f)).sort());
+  assert.deepEqual(choice.filled.sort(), Object.values(RECIPE_FIELDS).filter((f) => !given.has(f)).sort());
   assert.equal(model.hidden, 48);
   assert.equal(train.lr, 0.01);
   assert.equal(model.layers, r.layers);
@@ -43,7 +43,7 @@ test("applyRecipe fills only what was not given; lrMin follows the final lr", ()
   assert.equal(train.lrMin, r.lrMinFrac * 0.01);
   // an explicit --lr-min stays
   const t2 = { ...defaultTrain, maxTime: 180, lrMin: 1e-5 };
-  applyRecipe({ ...defaultModel }, t2, 1.2e6, (f) => f === "lr-min");
+  applyRecipe({ ...defaultModel }, t2, 1.2e6, (f) => f === "lrMin");
   assert.equal(t2.lrMin, 1e-5);
 });
 
@@ -60,7 +60,7 @@ test("a recipe keeps the step cadences you did not give at the default's charact
   assert.deepEqual([t32.evalEvery, t32.sampleEvery, t32.checkpointEvery], [200, 200, 200]);
   // a given cadence stays, also when it equals the default; 0 (off) stays off; a given --batch counts
   const tg = { ...defaultTrain, maxTime: 180, batch: 16, sampleEvery: 0 };
-  applyRecipe({ ...defaultModel }, tg, 1e6, (f) => f === "eval-every" || f === "batch", row(8, 100));
+  applyRecipe({ ...defaultModel }, tg, 1e6, (f) => f === "evalEvery" || f === "batch", row(8, 100));
   assert.equal(tg.evalEvery, 200);
   assert.equal(tg.sampleEvery, 0);
   assert.equal(tg.checkpointEvery, Math.round(200 * (32 * 64) / (16 * 100)));

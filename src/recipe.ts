@@ -9,6 +9,7 @@
 // edit the rows (and the "measured" note) and nothing else.
 
 import { defaultTrain, type DecayMode, type ModelConfig, type TrainConfig } from "./config.js";
+import type { OptionField } from "./options.js";
 
 /** Everything a recipe decides. lrMin is given as a fraction of lr, so an explicit --lr keeps it valid. */
 export interface Recipe {
@@ -70,10 +71,10 @@ export function pickRecipe(seconds: number, chars: number, table: RecipeRow[] = 
   return row;
 }
 
-/** The flag that overrides each recipe field. */
-export const RECIPE_FLAGS: Record<keyof Recipe, string> = {
+/** The config field (options.ts) that overrides each recipe field. */
+export const RECIPE_FIELDS: Record<keyof Recipe, OptionField> = {
   layers: "layers", hidden: "hidden", dropout: "dropout", batch: "batch", seq: "seq", lr: "lr",
-  decay: "decay", lrMinFrac: "lr-min", warmup: "warmup",
+  decay: "decay", lrMinFrac: "lrMin", warmup: "warmup",
 };
 
 /** "2×192, B4, T64, lr 3e-3 cosine to 3e-4, dropout 0" — a recipe as the banner prints it. */
@@ -100,27 +101,27 @@ export function describeSize(chars: number): string {
 
 export interface RecipeChoice {
   row: RecipeRow;
-  /** Flags whose values came from the recipe (the user gave the others). */
-  filled: string[];
-  /** Flags the user gave that override the recipe. */
-  given: string[];
+  /** Config fields whose values came from the recipe (the user gave the others). */
+  filled: OptionField[];
+  /** Config fields the user gave that override the recipe. */
+  given: OptionField[];
 }
 
-const CADENCES = [["eval-every", "evalEvery"], ["sample-every", "sampleEvery"], ["checkpoint-every", "checkpointEvery"]] as const;
+const CADENCES = ["evalEvery", "sampleEvery", "checkpointEvery"] as const;
 
 /**
- * Fill the fields of `model` and `train` whose flag the user did not give (`given(flag)` false) from the
+ * Fill the fields of `model` and `train` the user did not give (`given(field)` false) from the
  * recipe row for train.maxTime on a text of `chars` characters. lrMin becomes lrMinFrac × the final lr; the
  * step cadences not given are rescaled to the final batch × window (below).
  */
-export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainConfig, chars: number, given: (flag: string) => boolean,
+export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainConfig, chars: number, given: (field: OptionField) => boolean,
                             table: RecipeRow[] = RECIPES): RecipeChoice {
   const row = pickRecipe(train.maxTime, chars, table), r = row.recipe;
-  const filled: string[] = [], taken: string[] = [];
-  for (const key of Object.keys(RECIPE_FLAGS) as (keyof Recipe)[]) {
-    const flag = RECIPE_FLAGS[key];
-    if (given(flag)) { taken.push(flag); continue; }
-    filled.push(flag);
+  const filled: OptionField[] = [], taken: OptionField[] = [];
+  for (const key of Object.keys(RECIPE_FIELDS) as (keyof Recipe)[]) {
+    const field = RECIPE_FIELDS[key];
+    if (given(field)) { taken.push(field); continue; }
+    filled.push(field);
     switch (key) {
       case "layers": case "hidden": case "dropout": model[key] = r[key]; break;
       case "batch": case "seq": case "lr": case "warmup": train[key] = r[key]; break;
@@ -128,14 +129,14 @@ export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainC
       case "lrMinFrac": break;   // after lr is final, below
     }
   }
-  if (!given("lr-min")) train.lrMin = r.lrMinFrac * train.lr;
+  if (!given("lrMin")) train.lrMin = r.lrMinFrac * train.lr;
   // The step cadences (--eval-every, --sample-every, --checkpoint-every) default to 200 steps of the
   // default B32 × T64 = 409,600 training characters. A recipe with another B·T keeps the ones you did not
   // give that many characters apart: a B8 recipe takes 4× the steps per second and would otherwise stop to
   // evaluate the validation split 4× as often in the same budget (≈ 20% of a 3-minute run instead of ≈ 5%).
   const scale = (defaultTrain.batch * defaultTrain.seq) / (train.batch * train.seq);
-  for (const [flag, key] of CADENCES) {
-    if (!given(flag) && train[key] === defaultTrain[key] && train[key] > 0) train[key] = Math.max(1, Math.round(defaultTrain[key] * scale));
+  for (const key of CADENCES) {
+    if (!given(key) && train[key] === defaultTrain[key] && train[key] > 0) train[key] = Math.max(1, Math.round(defaultTrain[key] * scale));
   }
   return { row, filled, given: taken };
 }

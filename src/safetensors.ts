@@ -86,14 +86,34 @@ export interface Decoded {
   metadata: Record<string, string>;
 }
 
-/** The header length N from a file's first 8 bytes, checked against the file's size. */
+/**
+ * The header length N from a file's first 8 bytes, checked against the file's size. `first` may hold more
+ * of the file's start (up to ~40 bytes): a file that is text says so with its first words, rather than a
+ * header length of 7584941881947220294.
+ */
 export function headerLength(first: Uint8Array, fileLength: number): number {
-  if (fileLength < 8 || first.length < 8) throw new SafetensorsError(`file is ${fileLength} bytes, too short for a safetensors header`);
+  const text = startsAsText(first);
+  if (fileLength < 8 || first.length < 8) {
+    throw new SafetensorsError(text !== undefined ? `not a safetensors file: it is ${fileLength} bytes of text (${JSON.stringify(text)})` : `file is ${fileLength} bytes, too short for a safetensors header`);
+  }
   const n = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(Math.min(MAX_HEADER, fileLength - 8))) {
-    throw new SafetensorsError(`header length ${n} exceeds the file (${fileLength} bytes): not a safetensors file, or truncated`);
+    if (text !== undefined) throw new SafetensorsError(`not a safetensors file: it is text, beginning ${JSON.stringify(text + "…")}`);
+    throw new SafetensorsError(`not a safetensors file, or truncated: its first 8 bytes give a header of ${n} bytes, and the file has ${fileLength}`);
   }
   return Number(n);
+}
+
+/** The start of `bytes` as a string when it reads as text (UTF-8, no control characters but whitespace). */
+function startsAsText(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0) return undefined;
+  // a multi-byte character cut at the end of the sample is not a reason to call it binary
+  let end = bytes.length;
+  while (end > 0 && end > bytes.length - 3 && (bytes[end - 1] & 0xc0) === 0x80) end--;
+  if (end > 0 && bytes[end - 1] >= 0xc0) end--;
+  let s: string;
+  try { s = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, end)); } catch { return undefined; }
+  return /^[^\x00-\x08\x0b\x0e-\x1f\x7f]*$/.test(s) ? s : undefined;
 }
 
 /** Parse and check the JSON header (`json`: its N bytes) of a file whose data section has `dataLen` bytes. */

@@ -3,6 +3,7 @@
 // per character (the workspace and probability scratch are made once).
 
 import type { UnknownPolicy, Vocab } from "./data/vocab.js";
+import { spelled } from "./spelling.js";
 import type { CharLSTM, Workspace } from "./model.js";
 import type { FloatArray } from "./kernels/types.js";
 import { softmaxRow } from "./nn/softmax_xent.js";
@@ -87,10 +88,10 @@ export class Picker {
 /** Sampling options with defaults, checked (SampleError naming the flag). */
 export function resolveSampleOptions(opts: SampleOptions): Required<Omit<SampleOptions, "prime" | "stop" | "unknown" | "deferPrime">> & { stop: string[] } {
   const o = { temperature: 1, topK: 0, topP: 1, argmax: false, stop: [] as string[], ...opts };
-  if (!Number.isInteger(o.length) || o.length < 0) throw new SampleError(`--length must be a non-negative integer, got ${o.length}`);
-  if (!(o.temperature > 0) || !Number.isFinite(o.temperature)) throw new SampleError(`--temperature must be a number > 0, got ${o.temperature}`);
-  if (!Number.isInteger(o.topK) || o.topK < 0) throw new SampleError(`--top-k must be a non-negative integer, got ${o.topK}`);
-  if (!(o.topP > 0 && o.topP <= 1)) throw new SampleError(`--top-p must be in (0, 1], got ${o.topP}`);
+  if (!Number.isInteger(o.length) || o.length < 0) throw spelled((m) => new SampleError(m), (s) => `${s("length")} must be a non-negative integer, got ${o.length}`);
+  if (!(o.temperature > 0) || !Number.isFinite(o.temperature)) throw spelled((m) => new SampleError(m), (s) => `${s("temperature")} must be a number > 0, got ${o.temperature}`);
+  if (!Number.isInteger(o.topK) || o.topK < 0) throw spelled((m) => new SampleError(m), (s) => `${s("topK")} must be a non-negative integer, got ${o.topK}`);
+  if (!(o.topP > 0 && o.topP <= 1)) throw spelled((m) => new SampleError(m), (s) => `${s("topP")} must be in (0, 1], got ${o.topP}`);
   return o as ReturnType<typeof resolveSampleOptions>;
 }
 
@@ -181,10 +182,10 @@ export class Sampler {
    */
   constructor(model: CharLSTM, vocab: Vocab, opts: SampleOptions, ws?: Workspace) {
     const o = { temperature: 1, topK: 0, topP: 1, argmax: false, stop: [], ...opts };
-    if (!Number.isInteger(o.length) || o.length < 0) throw new SampleError(`--length must be a non-negative integer, got ${o.length}`);
-    if (!(o.temperature > 0) || !Number.isFinite(o.temperature)) throw new SampleError(`--temperature must be a number > 0, got ${o.temperature}`);
-    if (!Number.isInteger(o.topK) || o.topK < 0) throw new SampleError(`--top-k must be a non-negative integer, got ${o.topK}`);
-    if (!(o.topP > 0 && o.topP <= 1)) throw new SampleError(`--top-p must be in (0, 1], got ${o.topP}`);
+    if (!Number.isInteger(o.length) || o.length < 0) throw spelled((m) => new SampleError(m), (s) => `${s("length")} must be a non-negative integer, got ${o.length}`);
+    if (!(o.temperature > 0) || !Number.isFinite(o.temperature)) throw spelled((m) => new SampleError(m), (s) => `${s("temperature")} must be a number > 0, got ${o.temperature}`);
+    if (!Number.isInteger(o.topK) || o.topK < 0) throw spelled((m) => new SampleError(m), (s) => `${s("topK")} must be a non-negative integer, got ${o.topK}`);
+    if (!(o.topP > 0 && o.topP <= 1)) throw spelled((m) => new SampleError(m), (s) => `${s("topP")} must be in (0, 1], got ${o.topP}`);
     if (vocab.size !== model.config.vocabSize) throw new SampleError("vocabulary and model disagree in size");
     this.model = model;
     this.vocab = vocab;

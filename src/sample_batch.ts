@@ -17,6 +17,7 @@
 // Memory: one (max(N, 2), 1) workspace plus the batch-1 prime workspace; time per step is one batch forward.
 
 import type { Vocab } from "./data/vocab.js";
+import { spelled } from "./spelling.js";
 import type { CharLSTM, Workspace } from "./model.js";
 import { Rng } from "./rng.js";
 import { Picker, PRIME_CHUNK, PrimeReader, resolveSampleOptions, SampleError, StopWatch, type SampleOptions } from "./sample.js";
@@ -49,7 +50,7 @@ export class SampleBatch {
   private generated = 0;
 
   constructor(readonly model: CharLSTM, readonly vocab: Vocab, opts: SampleOptions, n: number) {
-    if (!Number.isInteger(n) || n < 1) throw new SampleError(`--num-samples must be a whole number ≥ 1, got ${n}`);
+    if (!Number.isInteger(n) || n < 1) throw spelled((m) => new SampleError(m), (s) => `${s("numSamples")} must be a whole number ≥ 1, got ${n}`);
     const o = resolveSampleOptions(opts);
     this.n = n;
     this.length = o.length;

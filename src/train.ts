@@ -13,7 +13,7 @@ import { StreamBatcher } from "./data/loader.js";
 import type { TokenSource } from "./data/tokens.js";
 import { CharLSTM, type Workspace } from "./model.js";
 import { clipGradients } from "./optim/clip.js";
-import { followsTime, learningRate, type TimeSpan } from "./optim/schedule.js";
+import { followsTime, learningRate, scheduleProgress, type TimeSpan } from "./optim/schedule.js";
 import { Optimizer } from "./optim/optimizer.js";
 import { Rng, type RngState } from "./rng.js";
 import type { Kernels } from "./kernels/types.js";
@@ -261,10 +261,13 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
   const now = hooks.now ?? (() => performance.now());
   if (!cfg.maxSteps && !cfg.maxTime && !cfg.epochs) throw new TrainingError("no budget: set --max-steps, --max-time or --epochs");
   const t0 = now(), secondsBefore = st.seconds;
-  // a time-based schedule spans this invocation's budget, unless the budget is exactly what is left of
-  // the span in the checkpoint (a resume that continues an interrupted run: same span, same rates)
-  if (followsTime(cfg) && cfg.maxTime > 0 && !(st.lrSpan && st.lrSpan.end - st.seconds === cfg.maxTime)) {
-    st.lrSpan = { start: st.seconds, end: st.seconds + cfg.maxTime };
+  // a time-based schedule spans this invocation's budget, unless the budget is what is left of the span in
+  // the state (a resume: resume.ts continueSchedule set it, or the interrupted run's own span); a span that
+  // does not fit goes on from the progress it had reached (never back to the peak)
+  const span = st.lrSpan;
+  if (followsTime(cfg) && cfg.maxTime > 0 && !(span && span.unit !== "steps" && Math.abs(span.end - st.seconds - cfg.maxTime) <= 1e-9 * Math.max(1, cfg.maxTime))) {
+    const from = span && span.unit !== "steps" ? scheduleProgress(cfg, st.step, st.seconds, span) : 0;
+    st.lrSpan = from > 0 ? { start: st.seconds, end: st.seconds + cfg.maxTime, from } : { start: st.seconds, end: st.seconds + cfg.maxTime };
   }
   const charsPerStep = cfg.batch * cfg.seq;
   let lastYield = t0, lastTrain = NaN, reason: DoneReport["reason"] = "stopped";

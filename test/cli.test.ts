@@ -94,7 +94,7 @@ test("errors: one line, no stack, exit code 1 for bad input and 2 for bad usage"
   assert.match(nan.err, /--lr expects a number, got "fast"/);
   const range = await cli("train", textPath, "--dropout", "1.5");
   assert.equal(range.code, 2);
-  assert.match(range.err, /--dropout must be in \[0, 1\)/);
+  assert.match(range.err, /--dropout must be a number in \[0, 1\), got 1\.5/);
   const tiny = join(dir, "tiny2.txt");
   writeFileSync(tiny, "abc abc abc");
   const small = await cli("train", tiny, "--out", join(dir, "never"));

@@ -26,3 +26,11 @@ export function runBin(args: string[]): Promise<{ code: number | null; out: stri
     child.on("exit", (code) => resolve({ code, out, err }));
   });
 }
+
+/** The commands a finished `train` prints ("sample with:" and "resume with (…):"), without "npx char-lstm ". */
+export function printedCommands(out: string): { sample: string; resume: string } {
+  const sample = /^sample with: +npx char-lstm (.*)$/m.exec(out)?.[1];
+  const resume = /^resume with[^\n]*:\n +npx char-lstm (.*)$/m.exec(out)?.[1];
+  if (!sample || !resume) throw new Error(`train printed no sample/resume command:\n${out}`);
+  return { sample, resume };
+}

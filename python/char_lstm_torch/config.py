@@ -1,51 +1,82 @@
-"""char-lstm's TrainConfig defaults (src/config.ts) and learning-rate schedule (src/optim/clip.ts).
+"""char-lstm's TrainConfig defaults, bounds and flags (the option table of src/options.ts, read from
+options.json) and learning-rate schedule (src/optim/schedule.ts).
 
 The train config travels as JSON in every checkpoint under the same keys, so a run moves between the two
 engines unchanged.
 """
+import json
 import math
+import os
 
-DEFAULT_MODEL = {"layers": 2, "hidden": 256, "dropout": 0.0}
+# The option table of src/options.ts, written by `npm run docs` (a test keeps the two equal): per field its
+# default, kind, choices, bounds, whether a resume may change it, whether train_ddp.py offers it, and help.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "options.json"), encoding="utf-8") as _f:
+    OPTIONS = json.load(_f)
 
-DEFAULT_TRAIN = {
-    "valFrac": 0.05, "testFrac": 0.05,
-    "batch": 32, "seq": 64,
-    "optimizer": "adam", "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum": 0.9,
-    "clip": 5, "clipMode": "norm",
-    "decay": "none", "decayRate": 0.5, "decayEvery": 1000, "lrMin": 0, "warmup": 0,
-    "maxSteps": 0, "maxTime": 0, "epochs": 0,
-    "evalEvery": 200, "sampleEvery": 200, "sampleLength": 200, "checkpointEvery": 200,
-    "seed": 1, "forgetBias": 0.0, "maxBadSteps": 5, "patience": 0,
-}
+DEFAULT_MODEL = {k: r["default"] for k, r in OPTIONS["model"].items()}
+DEFAULT_TRAIN = {k: r["default"] for k, r in OPTIONS["train"].items()}
 
-# What a resumed run may change (src/cli/train.ts RESUMABLE); everything else comes from the checkpoint.
-RESUMABLE = {"maxSteps", "maxTime", "epochs", "evalEvery", "sampleEvery", "sampleLength", "checkpointEvery",
-             "maxBadSteps", "lr", "lrMin", "patience"}
+# What a resumed run may change; everything else comes from the checkpoint.
+RESUMABLE = {k for k, r in OPTIONS["train"].items() if r["resumable"]}
 
-OPTIMIZERS = ("adam", "rmsprop", "adagrad", "sgd")
+OPTIMIZERS = tuple(OPTIONS["train"]["optimizer"]["choices"])
 
 
 def kebab(key):
     return "".join("-" + c.lower() if c.isupper() else c for c in key)
 
 
+def train_flags():
+    """train_ddp.py's TrainConfig flags, from the table: (field, flag, type, choices, help) per offered row."""
+    kinds = {"int": int, "number": float, "duration": float, "choice": str}
+    out = []
+    for key, r in OPTIONS["train"].items():
+        if not r["python"]:
+            continue
+        resumable = ", resumable" if r["resumable"] else ""
+        out.append((key, "--" + kebab(key), kinds[r["kind"]], tuple(r["choices"]) if "choices" in r else None,
+                    f"{r['help']} (default {r['default']}{resumable})"))
+    return out
+
+
+def _within(r, v):
+    if r["kind"] == "choice":
+        return v in r["choices"]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        return False
+    if r["kind"] == "int" and v != int(v):
+        return False
+    lo, hi = r.get("min", -math.inf), r.get("max", math.inf)
+    return (v > lo if r.get("minOpen") else v >= lo) and (v < hi if r.get("maxOpen") else v <= hi)
+
+
+def _bounds(r):
+    if r["kind"] == "choice":
+        return "one of " + ", ".join(r["choices"])
+    lo, hi = r.get("min", -math.inf), r.get("max", math.inf)
+    if r["kind"] == "int":
+        return f"an integer in {lo}..{hi}" if hi != math.inf else f"an integer >= {lo}"
+    return f"a number in {'(' if r.get('minOpen') else '['}{lo}, {hi}{')' if r.get('maxOpen') else ']'}"
+
+
 def validate_train(c):
-    """The checks of src/config.ts validateTrain that matter here; raises ValueError naming the flag."""
-    if not (0 < c["valFrac"] < 1) or not (0 <= c["testFrac"] < 1) or c["valFrac"] + c["testFrac"] >= 1:
-        raise ValueError(f"--val-frac {c['valFrac']} / --test-frac {c['testFrac']} must be fractions summing below 1")
-    for k in ("batch", "seq"):
-        if not isinstance(c[k], int) or not 1 <= c[k] <= 4096:
-            raise ValueError(f"--{k} must be an integer in 1..4096, got {c[k]}")
-    if c["optimizer"] not in OPTIMIZERS:
-        raise ValueError(f"--optimizer must be adam, rmsprop, adagrad or sgd, got {c['optimizer']}")
-    if c["clipMode"] not in ("norm", "value"):
-        raise ValueError(f"--clip-mode must be norm or value, got {c['clipMode']}")
-    if c["decay"] not in ("none", "step", "cosine", "linear"):
-        raise ValueError(f"--decay must be none, step, cosine or linear, got {c['decay']}")
-    if not (c["lr"] > 0):
-        raise ValueError(f"--lr must be positive, got {c['lr']}")
+    """src/config.ts validateTrain, from the same table; raises ValueError naming the flag."""
+    for key, r in OPTIONS["train"].items():
+        if key in c and not _within(r, c[key]):
+            raise ValueError(f"--{kebab(key)} must be {_bounds(r)}, got {c[key]}")
+    if c["valFrac"] + c["testFrac"] >= 1:
+        raise ValueError(f"--val-frac + --test-frac must be below 1, got {c['valFrac'] + c['testFrac']}")
+    if c["lrMin"] > c["lr"]:
+        raise ValueError(f"--lr-min must be at most --lr ({c['lr']}), got {c['lrMin']}")
     if c["decay"] in ("cosine", "linear") and not c["maxSteps"] and not c["maxTime"]:
         raise ValueError(f"--decay {c['decay']} needs --max-steps or --max-time (the schedule ends there)")
+
+
+def _along(span, x):
+    """Progress along a span (src/optim/schedule.ts): from span.from at span.start to 1 at span.end."""
+    q = min(max((x - span["start"]) / (span["end"] - span["start"]), 0), 1) if span["end"] > span["start"] else 1
+    f = span.get("from", 0)
+    return f + (1 - f) * q
 
 
 def learning_rate(c, step, seconds=0.0, span=None):
@@ -57,10 +88,11 @@ def learning_rate(c, step, seconds=0.0, span=None):
         return c["lr"] * warm
     if c["decay"] == "step":
         return c["lr"] * c["decayRate"] ** (step // c["decayEvery"]) * warm
+    steps_span = bool(span) and span.get("unit") == "steps"
     if c["maxSteps"] > 0:
-        p = min(step / c["maxSteps"], 1)
-    elif span and span["end"] > span["start"]:
-        p = min(max((seconds - span["start"]) / (span["end"] - span["start"]), 0), 1)
+        p = _along(span, step) if steps_span else min(step / c["maxSteps"], 1)
+    elif span and not steps_span and span["end"] > span["start"]:
+        p = _along(span, seconds)
     else:
         p = 0
     if c["decay"] == "linear":

@@ -27,17 +27,15 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from .checkpoint import MOMENTS, CheckpointError, clean_json, load_checkpoint, save_checkpoint
-from .config import DEFAULT_MODEL, DEFAULT_TRAIN, RESUMABLE, kebab, learning_rate, validate_train
+from .config import DEFAULT_MODEL, DEFAULT_TRAIN, RESUMABLE, kebab, learning_rate, train_flags, validate_train
 from .evaluate import evaluate_split
 from .model import CharLSTM
 from .tokens import StreamBatcher, Tokens, TokensError
 
-INT_KEYS = {"batch", "seq", "decayEvery", "warmup", "evalEvery", "checkpointEvery", "seed", "maxBadSteps"}
-STR_KEYS = {"optimizer": ("adam", "rmsprop", "adagrad", "sgd"), "clipMode": ("norm", "value"),
-            "decay": ("none", "step", "cosine", "linear")}
-# flags of char-lstm's TrainConfig offered here (the budget is --steps / --max-time; no progress samples, no
-# early stopping: patience is kept in the config only so that checkpoints move between the engines unchanged)
-TRAIN_FLAGS = [k for k in DEFAULT_TRAIN if k not in ("maxSteps", "maxTime", "epochs", "sampleEvery", "sampleLength", "patience")]
+# flags of char-lstm's TrainConfig offered here, from the option table (config.train_flags: the rows marked
+# python; the budget is --steps / --max-time, no progress samples, no early stopping: those fields ride in
+# the config only so that checkpoints move between the engines unchanged)
+TRAIN_FLAGS = [key for key, *_ in train_flags()]
 
 
 class RunError(Exception):
@@ -66,10 +64,8 @@ def parse_args(argv=None):
     ap.add_argument("--json", action="store_true", help="one JSON object per line on stdout (rank 0), as `char-lstm train --json`")
     ap.add_argument("--log-every", type=int, default=10, metavar="N", help="progress line every N steps without --json")
     ap.add_argument("--verify-tokens", action="store_true", help="recompute the token file's fingerprint (one pass over it)")
-    for key in TRAIN_FLAGS:
-        kind = int if key in INT_KEYS else str if key in STR_KEYS else float
-        ap.add_argument(f"--{kebab(key)}", dest=key, type=kind, choices=STR_KEYS.get(key), default=None,
-                        help=f"TrainConfig {key} (default {DEFAULT_TRAIN[key]}" + (", resumable)" if key in RESUMABLE else ")"))
+    for key, flag, kind, choices, help_text in train_flags():
+        ap.add_argument(flag, dest=key, type=kind, choices=choices, default=None, help=help_text)
     return ap.parse_args(argv)
 
 

@@ -12,9 +12,16 @@ export interface FlagSpec {
   /** Value placeholder for --help. */
   arg?: string;
   /** Allowed values of a string flag. */
-  choices?: string[];
-  /** Smallest value a number or int flag accepts. */
+  choices?: readonly string[];
+  /** Smallest and largest value a number or int flag accepts (checked while parsing). */
   min?: number;
+  max?: number;
+  /** The config field this flag sets (the train flags of the option table, options.ts). */
+  field?: string;
+  /** Heading this flag is listed under in --help and docs (flags without one: "Options"). */
+  group?: string;
+  /** A config flag a resume may change (the option table's `resumable`). */
+  resumable?: boolean;
 }
 
 export interface CommandSpec {
@@ -51,8 +58,15 @@ function levenshtein(a: string, b: string): number {
   return d[b.length];
 }
 
-/** The closest known name, if it is close enough to be a likely typo. */
-export function nearest(name: string, known: string[]): string | undefined {
+/**
+ * The known name the user most likely meant: the only one that starts with `name` (--temp → temperature),
+ * else the closest by edit distance, if it is close enough to be a typo.
+ */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  if (name.length >= 2) {
+    const starts = known.filter((k) => k.startsWith(name));
+    if (starts.length === 1) return starts[0];
+  }
   let best: string | undefined, bestD = Infinity;
   for (const k of known) {
     const d = levenshtein(name, k);
@@ -61,7 +75,7 @@ export function nearest(name: string, known: string[]): string | undefined {
   return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
-/** "90", "90s", "10m", "1.5h", "1h30m" → seconds. */
+/** "90", "90s", "10m", "1.5h", "1h30m" → seconds (a flag refuses a bare number but 0: convert below). */
 export function parseDuration(s: string): number {
   const t = s.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
@@ -82,8 +96,9 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** What to add when JavaScript would have read `raw` as a number (hex, exponent, padding) but we do not. */
 const notDecimal = (raw: string): string => (raw.trim() !== "" && Number.isFinite(Number(raw)) ? " (write it in decimal digits)" : "");
 
-function atLeast(spec: FlagSpec, v: number): number {
+function inBounds(spec: FlagSpec, v: number): number {
   if (spec.min !== undefined && v < spec.min) throw new UsageError(`--${spec.name} must be at least ${spec.min}, got ${v}`);
+  if (spec.max !== undefined && v > spec.max) throw new UsageError(`--${spec.name} must be at most ${spec.max}, got ${v}`);
   return v;
 }
 
@@ -99,17 +114,19 @@ function convert(spec: FlagSpec, raw: string): FlagValue {
     case "number": {
       const v = DECIMAL.test(raw) ? Number(raw) : NaN;
       if (!Number.isFinite(v)) throw new UsageError(`${flag} expects a number, got "${raw}"${notDecimal(raw)}`);
-      return atLeast(spec, v);
+      return inBounds(spec, v);
     }
     case "int": {
       const v = DECIMAL_INT.test(raw) ? Number(raw) : NaN;
       if (!Number.isSafeInteger(v)) throw new UsageError(`${flag} expects a whole number, got "${raw}"${notDecimal(raw)}`);
-      return atLeast(spec, v);
+      return inBounds(spec, v);
     }
     case "duration": {
       const v = parseDuration(raw);
       if (!Number.isFinite(v)) throw new UsageError(`${flag} expects a duration like 90s, 10m or 1h30m, got "${raw}"`);
-      return v;
+      // "--max-time 2" is two seconds or two minutes or two hours depending on who reads it: ask for the unit
+      if (v !== 0 && /^\s*[\d.]+\s*$/.test(raw)) throw new UsageError(`${flag} ${raw.trim()} needs a unit: ${raw.trim()}s, ${raw.trim()}m or ${raw.trim()}h (s seconds, m minutes, h hours; e.g. 1h30m)`);
+      return inBounds(spec, v);
     }
     case "boolean":
       if (raw === "true" || raw === "1") return true;
@@ -152,11 +169,63 @@ export function parseArgs(argv: string[], cmd: CommandSpec): Parsed {
   return { flags, positionals };
 }
 
-export function helpText(cmd: CommandSpec): string {
-  const rows = cmd.flags.map((f) => {
-    const left = `  --${f.name}${f.type === "boolean" ? "" : ` ${f.arg ?? f.type.toUpperCase()}`}`;
-    const def = f.default !== undefined ? ` (default ${f.default})` : "";
-    return `${left.padEnd(28)} ${f.help}${def}`;
-  });
-  return `${cmd.summary}\n\nUsage: ${cmd.usage}\n\nOptions:\n${rows.join("\n")}\n`;
+/** Words of `text` in lines of at most `width` columns (a longer word stands alone), each after `indent`. */
+export function wrapText(text: string, width: number, indent = ""): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > width) { lines.push(indent + line); line = word; }
+    else line = line ? `${line} ${word}` : word;
+  }
+  if (line || !lines.length) lines.push(indent + line);
+  return lines;
+}
+
+/** How --help and docs write a flag's value: its placeholder, {a|b|c} for fixed choices, or the type. */
+export function flagArg(f: FlagSpec): string {
+  if (f.type === "boolean") return "";
+  if (f.arg) return ` ${f.arg}`;
+  if (f.choices) return ` {${f.choices.join("|")}}`;
+  return ` ${f.type === "number" ? "X" : f.type.toUpperCase()}`;
+}
+
+/** A flag's help with its default, or the value that will be used when `used` says otherwise. */
+export function flagHelp(f: FlagSpec, used?: string): string {
+  const notes = [used ?? (f.default ? `default ${f.default}` : ""), f.resumable ? "a resume may change it" : ""].filter(Boolean);
+  return `${f.help}${notes.length ? ` (${notes.join("; ")})` : ""}`;
+}
+
+export interface HelpOptions {
+  /** Terminal columns to wrap to (default 80). */
+  width?: number;
+  /** Flag name → what to say instead of "default X" (a budget run's recipe values: cli/train_config.ts). */
+  used?: Map<string, string>;
+  /** Lines printed after the usage (what the given flags imply). */
+  notes?: string[];
+}
+
+/** `char-lstm CMD --help`: summary, usage and every flag under its group, wrapped to the terminal. */
+export function helpText(cmd: CommandSpec, opts: HelpOptions = {}): string {
+  const width = Math.max(40, Math.min(opts.width ?? 80, 160));
+  const col = width >= 72 ? 28 : 0;   // narrow terminals: the help goes under the flag
+  const out = [...wrapText(cmd.summary, width), "", ...wrapText(`Usage: ${cmd.usage}`, width, ""), ""];
+  for (const n of opts.notes ?? []) out.push(...wrapText(n, width));
+  if (opts.notes?.length) out.push("");
+  const groups: string[] = [];
+  for (const f of cmd.flags) if (!groups.includes(f.group ?? "Options")) groups.push(f.group ?? "Options");
+  for (const g of groups) {
+    out.push(`${g}:`);
+    for (const f of cmd.flags.filter((x) => (x.group ?? "Options") === g)) {
+      const left = `  --${f.name}${flagArg(f)}`;
+      const help = flagHelp(f, opts.used?.get(f.name));
+      if (col && left.length < col) {
+        const lines = wrapText(help, width, " ".repeat(col));
+        out.push(left.padEnd(col) + lines[0].slice(col), ...lines.slice(1));
+      } else {
+        out.push(left, ...wrapText(help, width, " ".repeat(col || 6)));
+      }
+    }
+    out.push("");
+  }
+  return out.join("\n");
 }

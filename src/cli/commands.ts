@@ -1,16 +1,34 @@
-// The flag tables of every command: the single source for parsing, --help and docs/flags.md.
+// The flag tables of every command: the single source for parsing, --help and docs/flags.md. The train
+// flags that set a config field are derived from the option table (options.ts: one row per option); the
+// rest are the CLI's own (inputs, the run directory, output).
 
-import { defaultModel, defaultTrain } from "../config.js";
+import { GROUPS, MODEL_OPTIONS, TRAIN_OPTIONS, type OptionRow } from "../options.js";
+import { kebab } from "../spelling.js";
 import type { CommandSpec, FlagSpec } from "./args.js";
 import { exportCmd } from "./export.js";
 
-const d = (v: unknown) => String(v);
 const common: FlagSpec[] = [
   { name: "backend", type: "string", choices: ["auto", "native", "wasm", "js"], default: "auto", help: "kernel backend: native (AVX-512/AVX2 C kernels) where the addon is built and the CPU has AVX2+FMA, else wasm (SIMD), else js" },
-  { name: "threads", type: "int", arg: "N", help: "threads for the native and wasm backends", default: "available cores" },
+  { name: "threads", type: "int", arg: "N", min: 1, help: "threads for the native and wasm backends (at most the available cores)", default: "available cores" },
   { name: "debug", type: "boolean", help: "print stack traces with errors" },
   { name: "help", type: "boolean", help: "show this help" },
 ];
+
+/** A flag of the option table: --lr-min sets lrMin; bounds are checked by validateTrain once merged. */
+function optionFlag(field: string, r: OptionRow, group: string): FlagSpec {
+  const type = r.kind === "choice" ? "string" : r.kind;
+  return {
+    name: kebab(field), field, type, group, help: r.help, ...(r.resumable ? { resumable: true } : {}),
+    ...(r.choices ? { choices: r.choices } : {}), ...(r.arg ? { arg: r.arg } : {}),
+    ...(r.shown !== "" ? { default: r.shown ?? String(r.default) } : {}),
+  };
+}
+
+/** Every option-table flag, by group in GROUPS order. */
+export function optionFlags(): FlagSpec[] {
+  const rows = [...Object.entries(MODEL_OPTIONS), ...Object.entries(TRAIN_OPTIONS)] as [string, OptionRow][];
+  return GROUPS.flatMap(([g, heading]) => rows.filter(([, r]) => r.group === g).map(([f, r]) => optionFlag(f, r, heading)));
+}
 
 export const trainCmd: CommandSpec = {
   name: "train",
@@ -18,48 +36,17 @@ export const trainCmd: CommandSpec = {
   usage: "char-lstm train [TEXT_FILE|DIR|'PATTERN' ...] [options]",
   positionals: [0, Infinity],
   flags: [
-    { name: "layers", type: "int", arg: "L", default: d(defaultModel.layers), help: "stacked LSTM layers" },
-    { name: "hidden", type: "int", arg: "H", default: d(defaultModel.hidden), help: "LSTM units per layer" },
-    { name: "dropout", type: "number", arg: "P", default: d(defaultModel.dropout), help: "dropout between LSTM layers (as nn.LSTM's dropout)" },
-    { name: "seq", type: "int", arg: "T", default: d(defaultTrain.seq), help: "characters per truncated-BPTT window" },
-    { name: "batch", type: "int", arg: "B", default: d(defaultTrain.batch), help: "parallel streams per step" },
-    { name: "optimizer", type: "string", choices: ["adam", "rmsprop", "adagrad", "sgd"], default: defaultTrain.optimizer, help: "optimizer" },
-    { name: "lr", type: "number", default: d(defaultTrain.lr), help: "learning rate" },
-    { name: "beta1", type: "number", default: d(defaultTrain.beta1), help: "Adam β1" },
-    { name: "beta2", type: "number", default: d(defaultTrain.beta2), help: "Adam β2, RMSprop α" },
-    { name: "eps", type: "number", default: d(defaultTrain.eps), help: "Adam/RMSprop/Adagrad ε" },
-    { name: "momentum", type: "number", default: d(defaultTrain.momentum), help: "SGD momentum" },
-    { name: "clip", type: "number", default: d(defaultTrain.clip), help: "gradient clip threshold (0 = off)" },
-    { name: "clip-mode", type: "string", choices: ["norm", "value"], default: defaultTrain.clipMode, help: "clip the global L2 norm, or each value" },
-    { name: "decay", type: "string", choices: ["none", "step", "cosine", "linear"], default: defaultTrain.decay, help: "learning-rate schedule; cosine and linear decay to --lr-min at the end of --max-steps, else of --max-time" },
-    { name: "decay-rate", type: "number", default: d(defaultTrain.decayRate), help: "step decay factor" },
-    { name: "decay-every", type: "int", arg: "N", default: d(defaultTrain.decayEvery), help: "steps between step decays" },
-    { name: "lr-min", type: "number", default: d(defaultTrain.lrMin), help: "final learning rate of the cosine and linear schedules" },
-    { name: "warmup", type: "int", arg: "N", default: d(defaultTrain.warmup), help: "linear learning-rate warm-up over the first N steps" },
-    { name: "val-frac", type: "number", default: d(defaultTrain.valFrac), help: "fraction of the text for validation" },
-    { name: "test-frac", type: "number", default: d(defaultTrain.testFrac), help: "fraction of the text held out for testing" },
-    { name: "max-steps", type: "int", arg: "N", help: "stop after N total steps (counting steps before a resume)" },
-    { name: "max-time", type: "duration", arg: "TIME", help: "stop after this long, e.g. 90s, 10m, 1h30m", default: "3m when no budget is given" },
-    { name: "epochs", type: "int", arg: "N", help: "stop after N epochs" },
-    { name: "eval-every", type: "int", arg: "N", default: d(defaultTrain.evalEvery), help: "validate (and checkpoint) every N steps; 0 = only at the end; a recipe rescales the default to its batch × window (same characters apart)" },
-    { name: "sample-every", type: "int", arg: "N", default: d(defaultTrain.sampleEvery), help: "print a sample every N steps; 0 = never; a recipe rescales the default like --eval-every" },
-    { name: "sample-length", type: "int", arg: "N", default: d(defaultTrain.sampleLength), help: "characters per progress sample" },
-    { name: "checkpoint-every", type: "int", arg: "N", default: d(defaultTrain.checkpointEvery), help: "write last.safetensors every N steps; 0 = at evaluations and the end; a recipe rescales the default like --eval-every" },
-    { name: "max-bad-steps", type: "int", arg: "N", default: d(defaultTrain.maxBadSteps), help: "stop after N non-finite steps in a row" },
-    { name: "patience", type: "int", arg: "N", default: "0 (off)", help: "early stopping: stop after N evaluations without a new best validation loss" },
-    { name: "max-vocab", type: "int", arg: "N", min: 1, default: "10000", help: "refuse texts with more distinct characters" },
-    { name: "doc-sep", type: "string", arg: "STR", default: "a blank line (\\n\\n)", help: "written between input files; escapes \\n \\t \\\\" },
-    { name: "seed", type: "int", arg: "N", default: d(defaultTrain.seed), help: "seed for init, dropout and samples" },
-    { name: "forget-bias", type: "number", arg: "X", default: d(defaultTrain.forgetBias), help: "add X to the forget-gate bias at init (0 = PyTorch's init)" },
-    { name: "recipe", type: "string", choices: ["auto", "off"], default: "auto", help: "with a time budget only, take the shape and optimizer flags you did not give from the budget's recipe (src/recipe.ts); off = the plain defaults" },
-    { name: "out", type: "string", arg: "DIR", default: "runs/<text name>, or runs/<text name>-2, … when that holds a run", help: "run directory for best/last.safetensors and the token files; one that already holds a run is refused (see --resume, --overwrite)" },
-    { name: "overwrite", type: "boolean", help: "replace the run already in --out (its checkpoints and token files are removed when training starts)" },
-    { name: "resume", type: "string", arg: "CKPT", help: "continue a run exactly from its last.safetensors" },
-    { name: "init-from", type: "string", arg: "CKPT", help: "fine-tune: a new run from this checkpoint's weights, shape and vocabulary (fresh optimizer, steps, history)" },
-    { name: "unknown", type: "string", choices: ["error", "skip"], default: "error", help: "with --init-from: characters of the text outside the checkpoint's vocabulary" },
-    { name: "extend-vocab", type: "boolean", help: "with --init-from: add the text's new characters to the model (new input columns and output rows)" },
-    { name: "json", type: "boolean", help: "one JSON object per line on stdout instead of the progress display" },
-    ...common,
+    ...optionFlags(),
+    { name: "recipe", type: "string", choices: ["auto", "off"], default: "auto", group: "Budget", help: "with a time budget only, take the shape and optimizer flags you did not give from the budget's recipe (src/recipe.ts); with --init-from, from the checkpoint's own run; off = the plain defaults" },
+    { name: "max-vocab", type: "int", arg: "N", min: 1, default: "10000", group: "Input", help: "refuse texts with more distinct characters" },
+    { name: "doc-sep", type: "string", arg: "STR", default: "a blank line (\\n\\n)", group: "Input", help: "written between input files; escapes \\n \\t \\\\" },
+    { name: "out", type: "string", arg: "DIR", default: "runs/<text name>, or runs/<text name>-2, … when that holds a run", group: "Run directory", help: "run directory for best/last.safetensors and the token files; one that already holds a run is refused (see --resume, --overwrite)" },
+    { name: "overwrite", type: "boolean", group: "Run directory", help: "replace the run already in --out (its checkpoints and token files are removed when training starts)" },
+    { name: "resume", type: "string", arg: "CKPT", group: "Run directory", help: "continue a run from its last.safetensors (or its run directory), learning rate and all" },
+    { name: "init-from", type: "string", arg: "CKPT", group: "Run directory", help: "fine-tune: a new run from this checkpoint's weights, shape and vocabulary (fresh optimizer, steps, history)" },
+    { name: "extend-vocab", type: "boolean", group: "Run directory", help: "with --init-from: add the text's new characters to the model (new input columns and output rows)" },
+    { name: "json", type: "boolean", group: "Output", help: "one JSON object per line on stdout instead of the progress display" },
+    ...common.map((f) => ({ ...f, group: "Output" })),
   ],
 };
 
@@ -80,7 +67,7 @@ export const sampleCmd: CommandSpec = {
     { name: "seed", type: "int", arg: "N", default: "random", help: "seed; the same seed gives the same text" },
     { name: "unknown", type: "string", choices: ["error", "skip"], default: "error", help: "prime characters outside the vocabulary" },
     { name: "beam", type: "int", arg: "K", help: "beam search: the most likely continuation among K kept beams (deterministic; 1 = --argmax); the text all beams agree on streams as it becomes final" },
-    { name: "length-penalty", type: "number", arg: "A", default: "0", help: "with --beam: rank beams by log-probability / length^A" },
+    { name: "length-penalty", type: "number", arg: "A", min: 0, max: 10, default: "0", help: "with --beam: rank beams by log-probability / length^A (at most 10, as the server)" },
     { name: "beams-out", type: "boolean", help: "with --beam: print all K beams, best first, with their log-probabilities and scores" },
     { name: "num-samples", type: "int", arg: "N", help: "N samples as one batch of N streams; sample i uses seed (--seed + i) mod 2^32" },
     { name: "json", type: "boolean", help: "one JSON object per line: {\"index\",\"seed\",\"text\"} per sample, {\"index\",\"text\",\"log_prob\",\"score\",\"stopped\"} per beam" },

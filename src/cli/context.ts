@@ -1,6 +1,7 @@
 // What a command receives from main(): output streams, terminal facts and the stop signal. Commands
 // never call process.exit or touch process.argv; tests inject all of this.
 
+import { availableParallelism } from "node:os";
 import type { Kernels } from "../kernels/types.js";
 import { jsKernels } from "../kernels/js/index.js";
 import type { FlagValue } from "./args.js";
@@ -11,6 +12,8 @@ export interface CliContext {
   err(s: string): void;
   /** stdout is a terminal (progress redraws in place). */
   tty: boolean;
+  /** The terminal's width in columns, read when needed (--help wraps to it); absent: 80. */
+  columns?(): number;
   /** Aborted on SIGINT / SIGTERM: a training run saves and stops. */
   signal: AbortSignal;
 }
@@ -29,9 +32,18 @@ export interface OpenedKernels {
 /** The kernel backend named by --backend/--threads (native where built and supported, else wasm, else js). */
 export async function openKernels(flags: Flags): Promise<OpenedKernels> {
   const backend = (str(flags, "backend") ?? "auto") as "auto" | "native" | "wasm" | "js";
-  const threads = num(flags, "threads");
+  let threads = num(flags, "threads");
   if (threads !== undefined && (threads < 1 || threads > 64)) throw new RangeError(`--threads must be in 1..64, got ${threads}`);
-  if (backend === "js") return { kernels: jsKernels("f32") };
+  // more threads than cores only costs: each is a worker with its own stack and a share of every step's
+  // barrier (64 on 2 cores: 628 MB and a 5 s start), so a larger --threads is capped, and said
+  const cores = availableParallelism();
+  let notice: string | undefined;
+  if (threads !== undefined && threads > cores) {
+    notice = `--threads ${threads} is more than the ${cores} available cores; using ${cores} (more threads than cores only adds memory and start-up time)`;
+    threads = cores;
+  }
+  if (backend === "js") return { kernels: jsKernels("f32"), notice };
   const { createKernels } = await import("../kernels/select.js");
-  return createKernels({ backend, threads });
+  const opened = await createKernels({ backend, threads });
+  return notice ? { ...opened, notice: opened.notice ? `${notice}; ${opened.notice}` : notice } : opened;
 }

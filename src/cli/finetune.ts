@@ -7,13 +7,12 @@ import type { Corpus } from "../data/corpus.js";
 import { checkVocabSize } from "../data/corpus.js";
 import { showChar, VocabError, type UnknownPolicy, type Vocab } from "../data/vocab.js";
 import { fineTuneModel, fineTuneTrainer } from "../finetune.js";
-import { loadCheckpointFile } from "../io/checkpoint_file.js";
+import type { LoadedCheckpoint } from "../checkpoint.js";
 import { scanChars } from "../io/tokenfile.js";
 import type { Kernels } from "../kernels/types.js";
 import { Rng } from "../rng.js";
 import type { Trainer } from "../train.js";
-import { UsageError } from "./args.js";
-import { bool, num, str, type Flags } from "./context.js";
+import { bool, num, type Flags } from "./context.js";
 
 const list = (chars: string[]) => chars.slice(0, 10).map(showChar).join(", ") + (chars.length > 10 ? ", …" : "");
 
@@ -24,25 +23,21 @@ export interface FineTuneStart {
 }
 
 /**
- * Build the fine-tuning trainer. `loadCorpus` encodes the run's text under a vocabulary (and policy for
+ * Build the fine-tuning trainer from the --init-from checkpoint `ck` and the resolved config (resolve.ts:
+ * the checkpoint's shape, `dropout`, the settings of its run unless given). `loadCorpus` encodes the run's text under a vocabulary (and policy for
  * characters outside it); `files` and `sep` are the inputs, scanned first to find the new characters.
  */
-export async function startFineTune(flags: Flags, initPath: string, files: string[], sep: string, config: TrainConfig, kernels: Kernels,
-                              loadCorpus: (vocab: Vocab, unknown: UnknownPolicy) => Promise<Corpus>): Promise<FineTuneStart> {
-  const ck = loadCheckpointFile(initPath, kernels);
+export async function startFineTune(flags: Flags, initPath: string, ck: LoadedCheckpoint, files: string[], sep: string, config: TrainConfig, dropout: number,
+                                    kernels: Kernels, loadCorpus: (vocab: Vocab, unknown: UnknownPolicy) => Promise<Corpus>): Promise<FineTuneStart> {
   const m = ck.model.config;
-  for (const [flag, key] of [["layers", "layers"], ["hidden", "hidden"]] as const) {
-    const v = num(flags, flag);
-    if (v !== undefined && v !== m[key]) throw new UsageError(`--${flag} ${v} conflicts with --init-from: ${initPath} is a ${m.layers}×${m.hidden} model (leave --${flag} out)`);
-  }
   const extend = bool(flags, "extend-vocab");
-  const unknown = (str(flags, "unknown") ?? "error") as UnknownPolicy;
+  const unknown = config.unknown;
   const missing = scanChars(files, sep).filter((ch) => ck.vocab.id(ch) < 0);
   if (missing.length && !extend && unknown === "error") {
     throw new VocabError(`${missing.length} character${missing.length > 1 ? "s" : ""} of the text ${missing.length > 1 ? "are" : "is"} not in ${initPath}'s vocabulary: ${list(missing)}; use --unknown skip to drop them or --extend-vocab to add them to the model`);
   }
   const rng = new Rng(config.seed);
-  const ft = fineTuneModel(ck.model, ck.vocab, extend ? missing : [], rng, num(flags, "dropout") ?? m.dropout, { forgetBias: config.forgetBias });
+  const ft = fineTuneModel(ck.model, ck.vocab, extend ? missing : [], rng, dropout, { forgetBias: config.forgetBias });
   if (ft.added.length) checkVocabSize(ft.vocab.size, num(flags, "max-vocab"));
   const corpus = await loadCorpus(ft.vocab, extend ? "error" : unknown);
   const trainer = fineTuneTrainer(corpus, ft.model, config, rng);

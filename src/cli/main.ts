@@ -21,6 +21,8 @@ import { runExitActions } from "./cleanup.js";
 import { noveltyCommand } from "./novelty.js";
 import { isOutOfMemory } from "./train.js";
 import { exportCommand } from "./export.js";
+import { trainHelp } from "./train_config.js";
+import { flagSpelling, messageIn } from "../spelling.js";
 
 const HANDLERS = { train: trainCommand, sample: sampleCommand, eval: evalCommand, inspect: inspectCommand, "export-tokens": exportTokensCommand, serve: serveCommand, plot: plotCommand, novelty: noveltyCommand, export: exportCommand };
 
@@ -64,7 +66,11 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       throw new UsageError(`unknown command "${name}"${near ? ` (did you mean ${near}?)` : ""}; commands: ${commands.map((c) => c.name).join(", ")}`);
     }
     const { flags, positionals } = parseArgs(rest, cmd);
-    if (flags.get("help")) { ctx.out(helpText(cmd)); return 0; }
+    if (flags.get("help")) {
+      const width = ctx.columns?.() ?? 80;
+      ctx.out(helpText(cmd, cmd.name === "train" ? trainHelp(flags, positionals, cmd, width) : { width }));
+      return 0;
+    }
     return await HANDLERS[cmd.name as keyof typeof HANDLERS](flags, positionals, ctx);
   } catch (e) {
     if (isOutOfMemory(e)) {
@@ -75,7 +81,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     const err = e as Error;
     const expected = EXPECTED.has(err?.name);
     if (err?.name === "Interrupted") { ctx.err(`char-lstm: ${err.message}\n`); return 130; }
-    ctx.err(`char-lstm: error: ${err?.message ?? String(e)}${expected || debug ? "" : " (unexpected; rerun with --debug for details)"}\n`);
+    // the library names options by config field; the CLI spells them as its flags (--lr-min)
+    ctx.err(`char-lstm: error: ${messageIn(e, flagSpelling)}${expected || debug ? "" : " (unexpected; rerun with --debug for details)"}\n`);
     if (debug && err?.stack) ctx.err(err.stack + "\n");
     // bad flags (parsing, range checks, sampling options) are usage errors; everything else is a runtime error
     return ["UsageError", "RangeError", "SampleError"].includes(err?.name) ? 2 : 1;
@@ -117,6 +124,7 @@ export async function run(): Promise<void> {
     out: (s) => { if (stdoutOpen) process.stdout.write(s); },
     err: (s) => { if (!process.stderr.destroyed) process.stderr.write(s); },
     tty: Boolean(process.stdout.isTTY),
+    columns: () => process.stdout.columns || 80,
     signal: controller.signal,
   });
   // Stopped by a signal: exit now. Left to drain, Node closes its signal handles while it tears down, and a

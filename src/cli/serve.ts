@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeCheckpoint } from "../checkpoint.js";
+import { checkpointIn } from "../io/checkpoint_file.js";
 import { IOError, readBytes } from "../io/node.js";
 import { createServer } from "../server/server.js";
 import { UsageError } from "./args.js";
@@ -14,7 +15,8 @@ import { num, openKernels, str, type CliContext, type Flags } from "./context.js
 /** dist/web, next to this file's dist/src/cli/. */
 export const WEB_ROOT = fileURLToPath(new URL("../../web/", import.meta.url));
 
-export async function serveCommand(flags: Flags, [ckptPath]: string[], ctx: CliContext): Promise<number> {
+export async function serveCommand(flags: Flags, [ckptArg]: string[], ctx: CliContext): Promise<number> {
+  const ckptPath = checkpointIn(ckptArg, "best");   // a run directory: its best.safetensors
   const port = num(flags, "port") ?? 8080, host = str(flags, "host") ?? "127.0.0.1";
   const maxLength = num(flags, "max-length") ?? 10_000, maxConcurrent = num(flags, "max-concurrent") ?? 4;
   if (host.trim() === "") throw new UsageError(`--host needs an address (127.0.0.1 for this machine only, 0.0.0.0 for every interface), got ""`);

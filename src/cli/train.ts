@@ -11,20 +11,22 @@
 
 import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig } from "../config.js";
+import type { ModelConfig, TrainConfig } from "../config.js";
 import { CheckpointError, type LoadedCheckpoint } from "../checkpoint.js";
 import { Corpus, CorpusError } from "../data/corpus.js";
 import { Vocab, type UnknownPolicy } from "../data/vocab.js";
 import type { TokenFileMeta, TokenSource } from "../data/tokens.js";
-import { loadCheckpointFile, saveCheckpointFile } from "../io/checkpoint_file.js";
+import { checkpointIn, loadCheckpointFile, saveCheckpointFile } from "../io/checkpoint_file.js";
 import { checkRegularFile, defaultCorpusPath, tempPath, writeAtomic } from "../io/node.js";
 import { claimRunDir, type ClaimMode, type RunDirClaim } from "../io/rundir.js";
 import { openTokens, readTokenMeta, stageCopy, stageTextFile, type StagedTokens } from "../io/tokenfile.js";
 import { paramSpec } from "../params.js";
 import { bpc, runTraining, Trainer, TrainingError, type DoneReport } from "../train.js";
-import { continuedTime, restoreTrainer } from "../resume.js";
+import { restoreTrainer } from "../resume.js";
+import { resolveTrainConfig, type ResolvedConfig } from "../resolve.js";
+import { flagSpelling, kebab } from "../spelling.js";
 import { describeSchedule } from "../optim/schedule.js";
-import { applyRecipe, describeRecipe, describeSize, type RecipeChoice } from "../recipe.js";
+import { describeRecipe, describeSize, type RecipeChoice } from "../recipe.js";
 import { curveTitle, historySvg } from "../plot.js";
 import { UsageError } from "./args.js";
 import { atExit } from "./cleanup.js";
@@ -33,6 +35,9 @@ import { backendLabel } from "../kernels/label.js";
 import { formatDuration, Progress } from "./progress.js";
 import { describeInputs, docSep, inputFiles } from "./inputs.js";
 import { startFineTune } from "./finetune.js";
+import { overfitting } from "../finetune.js";
+import { trainCmd } from "./commands.js";
+import { givenOptions, resumeBudget } from "./train_config.js";
 
 /** The default run name of an input: a file's name without extension, a directory's, a pattern's literal part. */
 function runName(input: string): string {
@@ -66,21 +71,6 @@ function checkSameFiles(stored: string | undefined, files: string[], what: strin
   throw new CheckpointError(`${what} was trained on ${was.length} file${was.length === 1 ? "" : "s"}, this run reads ${now.length} (${where}); resume with the same files, directories or patterns`);
 }
 
-/** Flag name → TrainConfig key, for every flag that sets a TrainConfig field. */
-const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
-  ["seq", "seq"], ["batch", "batch"], ["optimizer", "optimizer"], ["lr", "lr"], ["beta1", "beta1"], ["beta2", "beta2"],
-  ["eps", "eps"], ["momentum", "momentum"], ["clip", "clip"], ["clip-mode", "clipMode"], ["decay", "decay"],
-  ["decay-rate", "decayRate"], ["decay-every", "decayEvery"], ["lr-min", "lrMin"], ["warmup", "warmup"], ["val-frac", "valFrac"],
-  ["test-frac", "testFrac"], ["max-steps", "maxSteps"], ["max-time", "maxTime"], ["epochs", "epochs"],
-  ["eval-every", "evalEvery"], ["sample-every", "sampleEvery"], ["sample-length", "sampleLength"],
-  ["checkpoint-every", "checkpointEvery"], ["seed", "seed"], ["forget-bias", "forgetBias"],
-  ["max-bad-steps", "maxBadSteps"], ["patience", "patience"],
-];
-/** What a resumed run may change: budget, reporting, learning rate. The rest comes from the checkpoint. */
-const RESUMABLE = new Set<keyof TrainConfig>(["maxSteps", "maxTime", "epochs", "evalEvery", "sampleEvery", "sampleLength", "checkpointEvery", "maxBadSteps", "lr", "lrMin", "patience"]);
-const MODEL_FLAGS = ["layers", "hidden", "dropout"];
-const DEFAULT_MAX_TIME = 180;
-
 export async function trainCommand(flags: Flags, positionals: string[], ctx: CliContext): Promise<number> {
   const json = bool(flags, "json");
   // the first --json event also names the kernel backend (set once the kernels are open)
@@ -92,21 +82,24 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   const say = (s: string) => { if (!json) ctx.out(s + "\n"); };
   const note = (s: string) => ctx.err(`char-lstm: ${s}\n`);
 
-  // 0 means "no limit" for each budget flag; with no other budget that would be an endless run, and the
-  // silent 3-minute default would surprise: refuse it
-  const budgets = ["max-steps", "max-time", "epochs"].filter((f) => flags.has(f));
-  if (budgets.length && budgets.every((f) => num(flags, f) === 0)) {
-    throw new UsageError(`${budgets.map((f) => `--${f} 0`).join(" with ")} leaves the run without a budget (0 = no limit): give a positive --max-steps, --max-time or --epochs`);
-  }
-  const resumePath = str(flags, "resume");
-  const initPath = str(flags, "init-from");
+  // the options given, by config field (the option table's flags); a new run's config is checked here,
+  // before anything touches the disk (a resume's and a fine-tune's once their checkpoint is read)
+  const given = givenOptions(flags, trainCmd);
+  const resumeFlag = str(flags, "resume");
+  const initFlag = str(flags, "init-from");
+  const recipeMode = str(flags, "recipe") === "off" ? "off" : "auto";
+  if (!resumeFlag && !initFlag) resolveTrainConfig(given, undefined, { recipe: recipeMode });
+  // a run directory given where a checkpoint is expected: its last.safetensors (resume) or best (init)
+  const resumePath = resumeFlag ? checkpointIn(resumeFlag, "last") : resumeFlag;
+  const initPath = initFlag ? checkpointIn(initFlag, "best") : initFlag;
   const outFlag = str(flags, "out");
   const overwrite = bool(flags, "overwrite");
   if (outFlag === "") throw new UsageError("--out is empty; give a directory for the run, e.g. --out runs/NAME");
   if (resumePath === "") throw new UsageError("--resume is empty; give a run's last.safetensors");
   if (initPath === "") throw new UsageError("--init-from is empty; give a checkpoint to start from");
   if (initPath && resumePath) throw new UsageError("give --resume (continue a run exactly) or --init-from (start a new run from its weights), not both");
-  for (const f of ["unknown", "extend-vocab"]) if (flags.has(f) && !initPath) throw new UsageError(`--${f} applies to fine-tuning: add --init-from CKPT`);
+  // --unknown is part of a fine-tune's run (kept in its config, so a resume applies it again)
+  for (const f of ["unknown", "extend-vocab"]) if (flags.has(f) && !initPath && !(f === "unknown" && resumePath)) throw new UsageError(`--${f} applies to fine-tuning: add --init-from CKPT`);
   if (bool(flags, "extend-vocab") && str(flags, "unknown") === "skip") throw new UsageError("--extend-vocab adds the new characters, --unknown skip drops them: give one");
   const sep = docSep(flags);
   // TEXT: files, directories and patterns, read as one corpus (one file: exactly as before). Without TEXT
@@ -140,44 +133,24 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
 
     // 1. everything that can be refused without touching the disk
     let ck: LoadedCheckpoint | undefined;
-    let config: TrainConfig;
-    let model: Omit<ModelConfig, "vocabSize"> | undefined;
+    let initCk: LoadedCheckpoint | undefined;
+    let resolved: ResolvedConfig;
     if (resumePath) {
       ck = loadCheckpointFile(resumePath, kernels);
       if (!ck.train || !ck.state) throw new CheckpointError(`${resumePath} holds no training state (best.safetensors is for sampling); resume from last.safetensors`);
-      config = { ...defaultTrain, ...ck.train };
-      const ignored: string[] = [];
-      for (const [flag, key] of TRAIN_FLAGS) {
-        if (!flags.has(flag)) continue;
-        if (RESUMABLE.has(key)) (config as unknown as Record<string, unknown>)[key] = flags.get(flag);
-        else if (flags.get(flag) !== config[key]) ignored.push(`--${flag}`);
-      }
-      for (const f of MODEL_FLAGS) if (flags.has(f)) ignored.push(`--${f}`);
-      // a budget given on resume replaces the run's whole budget (a 3-minute default must not linger)
-      if (flags.has("max-time") || flags.has("max-steps") || flags.has("epochs")) {
-        config.maxTime = num(flags, "max-time") ?? 0;
-        config.maxSteps = num(flags, "max-steps") ?? 0;
-        config.epochs = num(flags, "epochs") ?? 0;
-      } else {
-        config.maxTime = continuedTime(config, ck.state);
-      }
-      if (!config.maxTime && !config.maxSteps && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
-      validateTrain(config);
-      checkBudgetLeft(config, ck.state.step, ck.state.epoch, flags);
-      if (ignored.length) note(`resuming: ${ignored.join(", ")} ignored (the checkpoint defines them)`);
+      resolved = resolveTrainConfig(given, { model: ck.model.config, train: ck.train, state: ck.state });
+      if (resolved.ignored.length) note(`resuming: ${resolved.ignored.map((f) => flagSpelling(f)).join(", ")} ignored (the checkpoint defines them)`);
       if (!ownTokens) checkSameFiles(ck.metadata.documents, inputs.files, resumePath);
+    } else if (initPath) {
+      initCk = loadCheckpointFile(initPath, kernels);
+      // the text's size in bytes (at least its characters) sets how often a fine-tune validates
+      const bytes = inputs.files.reduce((a, p) => a + statSync(p).size, 0);
+      resolved = resolveTrainConfig(given, { model: initCk.model.config, train: initCk.train, state: initCk.state }, { fineTune: true, recipe: recipeMode, chars: bytes });
     } else {
-      model = {
-        layers: num(flags, "layers") ?? defaultModel.layers,
-        hidden: num(flags, "hidden") ?? defaultModel.hidden,
-        dropout: num(flags, "dropout") ?? defaultModel.dropout,
-      };
-      config = { ...defaultTrain };
-      for (const [flag, key] of TRAIN_FLAGS) if (flags.has(flag)) (config as unknown as Record<string, unknown>)[key] = flags.get(flag);
-      if (!config.maxSteps && !config.maxTime && !config.epochs) config.maxTime = DEFAULT_MAX_TIME;
-      validateModel({ ...model, vocabSize: 1 });
-      validateTrain(config);
+      resolved = resolveTrainConfig(given, undefined, { recipe: recipeMode });
     }
+    let config: TrainConfig = resolved.train;
+    const model = resolved.model;
 
     // 2. the run directory: continue (a resume into its own directory), replace (--overwrite) or new (a
     // fresh run or a fine-tune); claimed only once everything before the corpus has been checked
@@ -239,23 +212,25 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     let fineTuneBanner: string[] = [];
     let recipe: RecipeChoice | null = null;
     if (initPath) {
-      // fine-tuning: the shape comes from the --init-from checkpoint, so no recipe; the checkpoint, its
-      // shape and the text's characters are checked before loadCorpus claims the directory
-      const ft = await startFineTune(flags, initPath, inputs.files, sep, config, kernels, (vocab, unknown) => loadCorpus(vocab, unknown));
+      // fine-tuning: the shape comes from the --init-from checkpoint, the settings from its run (resolve.ts);
+      // the text's characters are checked before loadCorpus claims the directory
+      const ft = await startFineTune(flags, initPath, initCk!, inputs.files, sep, config, model.dropout, kernels, (vocab, unknown) => loadCorpus(vocab, unknown));
       trainer = ft.trainer;
-      fineTuneBanner = ft.banner;
+      fineTuneBanner = [...ft.banner, `  settings from ${resolved.source}`];
     } else {
-      const corpus = await loadCorpus(ck?.vocab);
+      // a resume reads its text under the run's vocabulary and the run's own --unknown policy
+      const corpus = await loadCorpus(ck?.vocab, ck ? config.unknown : undefined);
       // a new run with a time budget alone buys the recipe of its row in recipe.ts; given flags win
-      if (!ck && str(flags, "recipe") !== "off" && config.maxTime > 0 && !config.maxSteps && !config.epochs) {
-        recipe = applyRecipe(model!, config, corpus.source.length, (f) => flags.has(f));
-        validateModel({ ...model!, vocabSize: 1 });
-        validateTrain(config);
+      if (resolved.recipePending) {
+        resolved = resolveTrainConfig(given, undefined, { recipe: recipeMode, chars: corpus.source.length });
+        recipe = resolved.recipe;
+        config = resolved.train;
+        Object.assign(model, resolved.model);
       }
       try {
-        trainer = ck ? restoreTrainer(ck, corpus, config, resumePath) : Trainer.create(corpus, model!, config, kernels);
+        trainer = ck ? restoreTrainer(ck, corpus, config, resumePath) : Trainer.create(corpus, model, config, kernels);
       } catch (e) {
-        if (isOutOfMemory(e)) throw outOfMemory(ck ? ck.model.config : { ...model!, vocabSize: corpus.vocab.size }, config, e);
+        if (isOutOfMemory(e)) throw outOfMemory(ck ? ck.model.config : { ...model, vocabSize: corpus.vocab.size }, config, e);
         throw e;
       }
     }
@@ -287,17 +262,19 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendLabel(kernels)}`);
     say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), schedule ${describeSchedule(cfg, cfg.maxTime, formatDuration)}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}${cfg.forgetBias ? `, forget bias ${cfg.forgetBias}` : ""}`);
     if (recipe) {
+      const flagsOf = (fields: string[]) => fields.map((f) => flagSpelling(f)).join(", ");
       const from = recipe.given.length === 0 ? "every value from the recipe"
-        : recipe.filled.length === 0 ? `all overridden by ${recipe.given.map((f) => `--${f}`).join(", ")}`
-        : `${recipe.given.map((f) => `--${f}`).join(", ")} yours, ${recipe.filled.map((f) => `--${f}`).join(", ")} from the recipe`;
+        : recipe.filled.length === 0 ? `all overridden by ${flagsOf(recipe.given)}`
+        : `${flagsOf(recipe.given)} yours, ${flagsOf(recipe.filled)} from the recipe`;
       say(`  recipe for ${formatDuration(cfg.maxTime)} on ${describeSize(corpus.source.length)} (row ${recipe.row.name}): ${describeRecipe(recipe.row.recipe)} (${from})`);
-      if (json) emit({ event: "recipe", name: recipe.row.name, chars: corpus.source.length, recipe: recipe.row.recipe, filled: recipe.filled, given: recipe.given });
+      if (json) emit({ event: "recipe", name: recipe.row.name, chars: corpus.source.length, recipe: recipe.row.recipe, filled: recipe.filled.map(kebab), given: recipe.given.map(kebab) });
     }
     say(`  checkpoints in ${dir}/`);
 
     const progress = new Progress(ctx.out, ctx.tty && !json);
     let lastStepLine: { step: number; loss: number } | null = null;
     let bestSavedAt: number | null = null;
+    let warnedOverfit = false;
     const save = (step: number, best: boolean) => {
       saveCheckpointFile(lastPath, trainer.model, corpus.vocab, trainer);
       savedAny = true;
@@ -329,6 +306,13 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
         writeAtomic(curvesPath, new TextEncoder().encode(historySvg(trainer.state.history, { title: curvesTitle })));
         if (json) emit({ event: "eval", step: e.step, val_loss: e.loss, val_bpc: e.bpc });
         else progress.log(`step ${e.step}: val loss ${e.loss.toFixed(4)} nats = ${e.bpc.toFixed(4)} bits/char${e.best ? " (best)" : ""}`);
+        // a fine-tune that memorises its text: say so once, with the flag that stops such a run
+        if (initPath && !cfg.patience && !warnedOverfit && overfitting(trainer.state.history)) {
+          warnedOverfit = true;
+          const best = trainer.state.bestVal !== null ? ` (best ${bpc(trainer.state.bestVal).toFixed(4)} bits/char, kept in best.safetensors)` : "";
+          const line = `validation has risen for 3 evaluations in a row while the training loss fell: the model is memorising this text${best}; --patience 3 stops a run when this happens`;
+          if (json) note(`warning: ${line}`); else progress.log(`warning: ${line}`);
+        }
       },
       onSample: (step, s) => {
         if (json) emit({ event: "sample", step, text: s });
@@ -347,7 +331,10 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       say(bestSavedAt !== null ? `saved ${lastPath} and ${bestPath} (step ${bestSavedAt}, the best validation); learning curves in ${curvesPath}`
         : `saved ${lastPath}; ${bestPath} is unchanged (no better validation in this run); learning curves in ${curvesPath}`);
       say(`sample with:  npx char-lstm sample ${shellQuote(bestPath)} --length 500 --temperature 0.8`);
-      say(`resume with:  npx char-lstm train ${positionals.map((p) => shellQuote(p) + " ").join("")}--resume ${shellQuote(lastPath)} --max-time 10m`);
+      const more = resumeBudget(cfg, trainer.state, done);
+      // the line is pasted as it is: the explanation goes before the command, never after it
+      say(`resume with (${more.why}):`);
+      say(`              npx char-lstm train ${positionals.map((p) => shellQuote(p) + " ").join("")}--resume ${shellQuote(lastPath)}${more.args.map((a) => " " + a).join("")}`);
     }
     return stoppedBySignal ? 130 : 0;
   } catch (e) {
@@ -361,21 +348,6 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     claim?.release();
     forgetCleanUp();
     kernels.dispose?.();
-  }
-}
-
-/** A resume whose budget is already spent would train nothing: refuse it, saying what to give. */
-function checkBudgetLeft(config: TrainConfig, step: number, epoch: number, flags: Flags): void {
-  const given = flags.has("max-steps") || flags.has("max-time") || flags.has("epochs");
-  if (config.maxSteps && step >= config.maxSteps) {
-    throw new UsageError(given
-      ? `--max-steps ${config.maxSteps} is not above the run's step ${step}: nothing to train (--max-steps counts the steps before the resume); give more, e.g. --max-steps ${step + 1000}`
-      : `the run already reached its budget of ${config.maxSteps} steps (at step ${step}); give a larger --max-steps or a --max-time to continue it`);
-  }
-  if (config.epochs && epoch >= config.epochs) {
-    throw new UsageError(given
-      ? `--epochs ${config.epochs} is not above the run's epoch ${epoch.toFixed(2)}: nothing to train (--epochs counts the epochs before the resume); give more`
-      : `the run already reached its budget of ${config.epochs} epochs; give a larger --epochs or a --max-time to continue it`);
   }
 }
 

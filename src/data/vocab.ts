@@ -6,7 +6,10 @@
 // characters, sorted among themselves: so a vocabulary is any list of distinct characters, and only a fresh
 // one is sorted. Everything maps characters through the list (index = id), never by sortedness.
 
-export type UnknownPolicy = "error" | "skip";
+import type { UnknownPolicy } from "../config.js";
+import { spelled } from "../spelling.js";
+
+export type { UnknownPolicy };
 
 export class VocabError extends Error {
   override name = "VocabError";
@@ -80,7 +83,8 @@ export class Vocab {
     }
     if (missing.size) {
       const list = [...missing].slice(0, 10).map(showChar).join(", ");
-      throw new VocabError(`${missing.size} character${missing.size > 1 ? "s" : ""} not in the model's vocabulary: ${list}${missing.size > 10 ? ", …" : ""} (use --unknown skip to drop them)`);
+      const n = missing.size;
+      throw spelled((m) => new VocabError(m), (s) => `${n} character${n > 1 ? "s" : ""} not in the model's vocabulary: ${list}${n > 10 ? ", …" : ""} (use ${s("unknown", "skip")} to drop them)`);
     }
     return Int32Array.from(ids);
   }

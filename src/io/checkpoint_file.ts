@@ -3,8 +3,9 @@
 // header first, then each tensor into its own array as the loader asks for it. Neither side ever holds
 // the whole file in one buffer (fs calls move at most 2 GiB; a 2×4096 model with Adam moments is 2.4 GB).
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { checkpointTensors, decodeCheckpoint, unreadable, type LoadedCheckpoint } from "../checkpoint.js";
+import { closeSync, existsSync, fstatSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { CheckpointError, checkpointTensors, decodeCheckpoint, unreadable, type LoadedCheckpoint } from "../checkpoint.js";
 import type { Vocab } from "../data/vocab.js";
 import type { Kernels } from "../kernels/types.js";
 import type { CharLSTM } from "../model.js";
@@ -42,7 +43,7 @@ export function openSafetensorsFile(path: string): SafetensorsFile & { close(): 
     size = fstatSync(fd).size;
     // a file that claims 0 bytes may be a special one (/proc/self/mem): reading says what it really is
     if (size < 8) probe(fd, path);
-    const first = new Uint8Array(Math.min(8, size));
+    const first = new Uint8Array(Math.min(32, size));   // 8 bytes of length; the rest to recognise text
     readAt(fd, first, 0, path);
     const hlen = headerLength(first, size);
     const json = new Uint8Array(hlen);
@@ -67,9 +68,26 @@ export function openSafetensorsFile(path: string): SafetensorsFile & { close(): 
   }
 }
 
-/** Load a checkpoint file into a model on `kernels`, one tensor at a time. */
+/**
+ * The checkpoint a path names: the path itself, or for a run directory (`sample runs/x`) its
+ * `which`.safetensors — best for sampling and fine-tuning, last for a resume — or, for sampling, the
+ * other one when only that exists. A directory with neither is one line naming what it lacks.
+ */
+export function checkpointIn(path: string, which: "best" | "last"): string {
+  let dir = false;
+  try { dir = statSync(path).isDirectory(); } catch { return path; }   // missing: the loader says so
+  if (!dir) return path;
+  const want = join(path, `${which}.safetensors`);
+  if (existsSync(want)) return want;
+  const other = join(path, `${which === "best" ? "last" : "best"}.safetensors`);
+  if (which === "best" && existsSync(other)) return other;
+  throw new CheckpointError(`${path} is a directory, not a checkpoint, and holds no ${which}.safetensors${existsSync(other) ? ` (it has ${other}${which === "last" ? ", which is for sampling: a resume needs last.safetensors" : ""})` : ""}; give a .safetensors file`);
+}
+
+/** Load a checkpoint file (or a run directory's best.safetensors: checkpointIn) into a model on `kernels`, one tensor at a time. */
 export function loadCheckpointFile(path: string, kernels: Kernels): LoadedCheckpoint {
   let file: SafetensorsFile & { close(): void };
+  path = checkpointIn(path, "best");
   try {
     file = openSafetensorsFile(path);
   } catch (e) {

@@ -34,6 +34,10 @@ import { bestPoint } from "../plot.js";
 import { beamSteps, type Beam } from "../beam.js";
 import type { NoveltyIndex } from "../novelty.js";
 import { WorkspacePool } from "./pool.js";
+import { messageIn, type Spelling } from "../spelling.js";
+
+/** How the API spells an option a library message names: its query parameter (topK → top_k, unknown=skip). */
+const paramSpelling: Spelling = (field, value) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) + (value === undefined ? "" : `=${value}`);
 
 export interface ServerOptions {
   /** The checkpoint as served by /api/checkpoint, and decoded. */
@@ -225,7 +229,7 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
           pull = () => sm.next();
         }
       } catch (e) {
-        throw new HttpError(400, (e as Error).message.replace(/ \(use --unknown skip to drop them\)/, " (use unknown=skip to drop them)"), "prime");
+        throw new HttpError(400, messageIn(e, paramSpelling), "prime");
       }
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
       res.flushHeaders();
