@@ -115,6 +115,7 @@ export async function run(): Promise<void> {
     out: (s) => { if (stdoutOpen) process.stdout.write(s); },
     err: (s) => { if (!process.stderr.destroyed) process.stderr.write(s); },
     tty: Boolean(process.stdout.isTTY),
+    columns: () => process.stdout.columns || 80,
     signal: controller.signal,
   });
   // Stopped by a signal: exit now. Left to drain, Node closes its signal handles while it tears down, and a
