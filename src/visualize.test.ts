@@ -58,7 +58,9 @@ test("featureShows: a feature the text does not have (no quotes, no brackets) is
   assert.deepEqual(shows("one long line without a break"), ["line-pos"]);
   assert.equal(shows("x".repeat(500) + '"' + "x".repeat(499)).includes("quotes"), true, "an unclosed quote halfway: it shows");
   assert.equal(shows('"' + "x".repeat(999)).includes("quotes"), false, "inside quotes everywhere is as constant as nowhere");
-  assert.equal(shows("x".repeat(500) + '""' + "x".repeat(498)).includes("quotes"), false, "2 of 1000 positions: below 1%");
+  assert.equal(shows("x".repeat(500) + '""' + "x".repeat(498)).includes("quotes"), false, "2 of 1000 positions: too few");
+  assert.equal(shows("x".repeat(4000) + '"ab"' + "x".repeat(4000)).includes("quotes"), false, "4 of 8004 positions: under 0.2%");
+  assert.equal(shows(("x".repeat(79) + "\n").repeat(20)).includes("newline"), true, "one line break in 80 positions: enough");
 });
 
 test("features: quotes, brackets, position in line", () => {

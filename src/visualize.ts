@@ -134,10 +134,10 @@ export function textFeatures(chars: string[]): Feature[] {
 
 /**
  * Whether a text shows a feature enough to rank cells by it. A 0/1 feature needs each value on at least
- * `minFrac` of the positions (a text without quotes has "quotes" 0 everywhere, and every cell would read
- * r = 0); any other feature needs not to be constant.
+ * 4 positions and `minFrac` of them (a text without quotes has "quotes" 0 everywhere, and every cell would
+ * read r = 0); any other feature needs not to be constant.
  */
-export function featureShows(f: Feature, minFrac = 0.01): boolean {
+export function featureShows(f: Feature, minFrac = 0.002): boolean {
   const v = f.values, n = v.length;
   let ones = 0, binary = true;
   for (let t = 0; t < n; t++) {
@@ -145,7 +145,7 @@ export function featureShows(f: Feature, minFrac = 0.01): boolean {
     else if (v[t] !== 0) binary = false;
   }
   if (!binary) return v.some((x) => x !== v[0]);
-  return n > 0 && Math.min(ones, n - ones) >= Math.max(1, minFrac * n);
+  return Math.min(ones, n - ones) >= Math.max(4, minFrac * n);
 }
 
 /** Pearson correlation of a and b (n); 0 when either is constant. */

@@ -203,9 +203,9 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
         const book = defaultCorpusText();
         await page.fill("#cells-text", book.slice(850_000, 852_000));
         await page.selectOption("#cells-value", "h");
-        await page.selectOption("#cells-feature", "newline");
         await page.click("#cells-trace");
         await page.waitForFunction('document.getElementById("cells-view").dataset.spans === "2000"');
+        await page.selectOption("#cells-feature", "newline");
         await page.evaluate('scrollTo(0, 0); document.getElementById("cells-text").scrollTop = 0');
         await page.hover("#cells-view .ch >> nth=140");
         await page.screenshot({ path: join(SHOTS, "screenshot-cells.png") });
@@ -221,12 +221,17 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       await page.fill("#train-text", trainText);
       // by default: a minute, with the recipe table's settings for it, filled in and read-only
       assert.equal(await page.inputValue("#train-budget"), "60");
-      assert.equal(await page.getAttribute("#train-form", "data-recipe"), "3m");
-      assert.equal(await page.inputValue("#train-layers"), "2");
-      assert.equal(await page.inputValue("#train-hidden"), "192");
+      assert.equal(await page.getAttribute("#train-form", "data-recipe"), "1m (page)");
+      assert.equal(await page.inputValue("#train-layers"), "1");
+      assert.equal(await page.inputValue("#train-hidden"), "128");
       assert.equal(await page.inputValue("#train-batch"), "4");
+      assert.equal(await page.inputValue("#train-eval"), "400");
       assert.equal(await page.isDisabled("#train-hidden"), true);
-      assert.match((await page.textContent("#train-recipe-note")) ?? "", /Recipe “3m”.*2×192, B4, T64, lr 3e-3 cosine/);
+      assert.match((await page.textContent("#train-recipe-note")) ?? "", /Recipe “1m \(page\)” of src\/recipe\.ts: 1×128, B4, T64, lr 3e-3 cosine to 3e-4/);
+      // longer budgets take the CLI's rows
+      await page.selectOption("#train-budget", "300");
+      assert.equal(await page.getAttribute("#train-form", "data-recipe"), "3m");
+      assert.equal(await page.inputValue("#train-hidden"), "192");
       // a time budget with your own settings ends on time (a 3-second budget added for the test)
       await page.evaluate('document.getElementById("train-budget").add(new Option("3 seconds", "3"))');
       await page.selectOption("#train-budget", "3");
@@ -272,7 +277,7 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
         // for the picture: a longer run on a piece of the book
         const book = defaultCorpusText();
         await page.fill("#train-text", book.slice(100_000, 160_000));
-        // a minute on the recipe for it, as a visitor would run it
+        // a minute on the page's recipe for it, as a visitor would run it
         await page.selectOption("#train-budget", "60");
         await page.check("#train-recipe");
         await page.fill("#train-steps", "0");

@@ -3,17 +3,19 @@
 // loads like any other (`char-lstm sample char-lstm-….safetensors`).
 //
 // A run has a time budget (default a minute) and, as `char-lstm train --max-time` does, takes its model size,
-// batch, window, learning rate and decay from the recipe table (src/recipe.ts) for that budget, unless
-// "Settings from the recipe" is unticked; "none (steps)" trains for the given number of steps.
+// batch, window, learning rate and decay from the recipe table (src/recipe.ts: PAGE_RECIPES, the page's own
+// row for short budgets on its slower kernels, then the CLI's) for that budget, unless "Settings from the
+// recipe" is unticked; "none (steps)" trains for the given number of steps.
 
 import { $, fmt, setStatus, type App } from "./app.js";
 import { LossChart } from "./chart.js";
 import { Engine } from "./engine.js";
 import type { TrainRequest } from "./messages.js";
-import { describeRecipe, pickRecipe, type RecipeRow } from "../src/recipe.js";
+import { describeRecipe, pickRecipe, PAGE_RECIPES, type RecipeRow } from "../src/recipe.js";
 
-/** Validation and samples every so many training characters (B·T per step), whatever the recipe's batch. */
-const EVAL_CHARS = 25_600, SAMPLE_CHARS = 51_200;
+/** Validation and samples every so many training characters (B·T per step), whatever the recipe's batch:
+ * at the 1m recipe's B4 × T64, every 400 steps, ~16 times a minute. */
+const EVAL_CHARS = 102_400, SAMPLE_CHARS = 102_400;
 const RECIPE_FIELDS = ["layers", "hidden", "seq", "batch", "lr", "eval", "sample-every"];
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
@@ -31,7 +33,7 @@ export function setupTrain(app: App): void {
   function showRecipe(): void {
     const seconds = Number(budget.value);
     useRecipe.disabled = seconds === 0;
-    row = seconds > 0 && useRecipe.checked ? pickRecipe(seconds, Math.max(1, text.value.length)) : null;
+    row = seconds > 0 && useRecipe.checked ? pickRecipe(seconds, Math.max(1, text.value.length), PAGE_RECIPES) : null;
     for (const f of RECIPE_FIELDS) $<HTMLInputElement>(`train-${f}`).disabled = row !== null;
     form.dataset.recipe = row?.name ?? "";
     if (!row) {
@@ -42,7 +44,7 @@ export function setupTrain(app: App): void {
     set("layers", r.layers); set("hidden", r.hidden); set("seq", r.seq); set("batch", r.batch); set("lr", r.lr);
     set("eval", Math.max(1, Math.round(EVAL_CHARS / (r.batch * r.seq))));
     set("sample-every", Math.max(1, Math.round(SAMPLE_CHARS / (r.batch * r.seq))));
-    note.textContent = `Recipe “${row.name}” of src/recipe.ts (what char-lstm train --max-time uses): ${describeRecipe(r)}.`;
+    note.textContent = `Recipe “${row.name}” of src/recipe.ts: ${describeRecipe(r)}.`;
   }
   budget.addEventListener("change", showRecipe);
   useRecipe.addEventListener("change", showRecipe);
