@@ -95,6 +95,7 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
     await page.goto(`${base}/`);
     await page.waitForSelector("body[data-model=loaded]", { timeout: 30_000 });
     assert.equal(await page.evaluate("crossOriginIsolated"), true, "the server's headers make the page cross-origin isolated");
+    assert.equal(await page.isHidden("#load-server"), true, "no offer to load the served model while it is the one loaded");
 
     await t.test("sample: the text streams in, right length, only vocabulary characters, as the API gives it", async () => {
       await page.fill("#sample-prime", "The whale");
@@ -265,6 +266,15 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       const code = await main(["sample", path, "--length", "40", "--seed", "1", "--backend", "js"], { out: (s) => (sampled += s), err: () => {}, tty: false, signal: new AbortController().signal });
       assert.equal(code, 0);
       assert.equal([...sampled.trim()].length >= 30, true);
+
+      // the trained model in Sample & Cells: the served one is offered again, and loading it withdraws the offer
+      await page.click("#train-use");
+      await page.waitForFunction('document.getElementById("model-status").textContent.includes("1×32 LSTM") && document.getElementById("model-status").textContent.includes("char-lstm-1x32")');
+      assert.equal(await page.isVisible("#load-server"), true);
+      await page.click("#load-server");
+      await page.waitForSelector("#load-server", { state: "hidden", timeout: 30_000 });
+      assert.doesNotMatch((await page.textContent("#model-status")) ?? "", /char-lstm-1x32/);
+      await page.click("#tab-train");
 
       // a long run stops on the button
       await page.fill("#train-steps", "1000000");
