@@ -7,7 +7,7 @@ export { Sampler, sample, sampleChars, sampleText, SampleError, type SampleOptio
 export { SampleBatch, sampleBatch, streamSeed, type BatchSample } from "./sample_batch.js";
 export { beamSearch, beamSteps, type Beam, type BeamOptions } from "./beam.js";
 export { NoveltyIndex, novelty, suffixArray, type NoveltyReport } from "./novelty.js";
-export { traceText, rankCells, textFeatures, cellSeries, correlation, type Trace, type TraceOptions, type Feature, type RankedCell, type CellValue } from "./visualize.js";
+export { traceText, rankCells, textFeatures, featureShows, cellSeries, correlation, type Trace, type TraceOptions, type Feature, type RankedCell, type CellValue } from "./visualize.js";
 export { fineTuneModel, fineTuneTrainer, type FineTuneModel } from "./finetune.js";
 export { historySvg, curveTitle, bestPoint, type CurveOptions } from "./plot.js";
 export { Corpus, CorpusError, decodeUtf8, MAX_VOCAB, type Split } from "./data/corpus.js";

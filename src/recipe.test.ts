@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RECIPES, RECIPE_FIELDS, applyRecipe, describeRecipe, fmt, pickRecipe } from "./recipe.js";
+import { PAGE_RECIPES, RECIPES, RECIPE_FIELDS, applyRecipe, describeRecipe, fmt, pickRecipe } from "./recipe.js";
 import { defaultModel, defaultTrain, validateModel, validateTrain } from "./config.js";
 
 test("every row is a valid configuration, and every budget and text size finds one", () => {
@@ -23,6 +23,17 @@ test("every row is a valid configuration, and every budget and text size finds o
   }
   assert.equal(pickRecipe(180, 1.2e6).name, "3m");
   assert.equal(pickRecipe(600, 1.2e6).name, "10m");
+});
+
+test("the page's table: its own valid row for a minute or two on the wasm kernels, then the CLI's rows", () => {
+  const page = PAGE_RECIPES[0];
+  const model = { ...defaultModel }, train = { ...defaultTrain, maxTime: page.maxSeconds };
+  applyRecipe(model, train, 1e5, () => false, [page]);
+  validateModel({ ...model, vocabSize: 80 });
+  validateTrain(train);
+  for (const s of [30, 60, 120]) assert.equal(pickRecipe(s, 1e5, PAGE_RECIPES).name, "1m (page)");
+  assert.equal(describeRecipe(pickRecipe(60, 1e5, PAGE_RECIPES).recipe), "1×128, B4, T64, lr 3e-3 cosine to 3e-4, dropout 0");
+  for (const s of [300, 600, 7200]) assert.equal(pickRecipe(s, 1e5, PAGE_RECIPES), pickRecipe(s, 1e5));
 });
 
 test("applyRecipe fills only what was not given; lrMin follows the final lr", () => {

@@ -140,3 +140,16 @@ export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainC
   }
   return { row, filled, given: taken };
 }
+
+// The page's Train tab runs on the wasm kernels in one Web Worker thread (two on a 4-core machine), several
+// times slower than the CLI's native kernels, so a minute there buys far fewer characters than the 3m row
+// assumes: its 2×192 B4 reached 2.95 bits/char in 60 s (1,157 steps). measured (headless Chromium 2026-12-06,
+// 2-core AMD EPYC, wasm 1 thread, 60 s on 300k characters of the bundled corpus, constant lr): 1×128 B4 T64
+// lr 3e-3 2.532 bits/char (6,663 steps, words and names readable), 1×96 B8 lr 4e-3 2.537, 1×128 B8 2.604,
+// 1×128 B16 lr 4e-3 2.607, 1×192 B8 2.697, 2×128 B8 2.772. Longer page budgets use the CLI's rows (not
+// measured in the page).
+export const PAGE_RECIPES: RecipeRow[] = [
+  { name: "1m (page)", maxSeconds: 150, maxChars: Infinity,
+    recipe: { layers: 1, hidden: 128, dropout: 0, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+  ...RECIPES,
+];

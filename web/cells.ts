@@ -1,8 +1,10 @@
 // The Cells tab: Karpathy's activation view. The engine worker traces a text through the model (the
 // library's traceText: every layer's c and h at every character, and the top next-character guesses); the
 // page colours each character by one cell's value and ranks cells by correlation with simple features.
+// Only the features the traced text has are offered (a text without quotes cannot rank cells by "inside
+// quotes": every cell would read r = 0); the first of them in the list is the default.
 
-import { cellSeries, rankCells, textFeatures, type CellValue, type Trace } from "../src/visualize.js";
+import { cellSeries, featureShows, rankCells, textFeatures, type CellValue, type Trace } from "../src/visualize.js";
 import { $, fmt, setStatus, showChar, type App, type TabName } from "./app.js";
 
 const MAX_CHARS = 20_000;
@@ -36,8 +38,27 @@ export function setupCells(app: App, onTab: (fn: (name: TabName) => void) => voi
     ranking.replaceChildren();
     rankBtn.disabled = true;
     autoStarted = false;
-    info.replaceChildren(Object.assign(document.createElement("p"), { textContent: "Trace a text to begin." }));
+    say("Trace a text to begin.");
   });
+
+  /** The side panel's text when no character is under the cursor. */
+  function say(text: string): void {
+    info.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
+  }
+  const featureNames = new Map([...featureSel.options].map((o) => [o.value, o.text]));
+
+  /** Offer the features this text has; keep the chosen one when it is among them, else take the first. */
+  function offerFeatures(tr: Trace): string[] {
+    const shown = textFeatures(tr.chars).filter((f) => featureShows(f)).map((f) => f.name);
+    for (const o of featureSel.options) {
+      const has = shown.includes(o.value);
+      o.disabled = !has;
+      o.text = featureNames.get(o.value)! + (has ? "" : " (not in this text)");
+    }
+    if (shown.length && !shown.includes(featureSel.value)) featureSel.value = shown[0];
+    featureSel.dataset.offered = shown.join(" ");
+    return shown;
+  }
 
   function recolour(): void {
     if (!trace) return;
@@ -59,6 +80,11 @@ export function setupCells(app: App, onTab: (fn: (name: TabName) => void) => voi
 
   function rank(): void {
     if (!trace) return;
+    if (featureSel.selectedOptions[0]?.disabled) {
+      ranking.replaceChildren();
+      setStatus(status, `${trace.n} characters traced; the text is too short or too even to rank cells by any of these features.`);
+      return;
+    }
     const feature = textFeatures(trace.chars).find((f) => f.name === featureSel.value)!;
     const top = rankCells(trace, feature, what(), 10);
     ranking.replaceChildren(...top.map((r) => {
@@ -129,6 +155,8 @@ export function setupCells(app: App, onTab: (fn: (name: TabName) => void) => voi
     view.replaceChildren(frag);
     view.dataset.spans = String(spans.length);
     rankBtn.disabled = false;
+    say("Hover a character, or focus the text and use the arrow keys, to see this cell's value there and the model's guesses for the next character.");
+    offerFeatures(tr);
     rank();
   }
 
@@ -143,6 +171,7 @@ export function setupCells(app: App, onTab: (fn: (name: TabName) => void) => voi
     pending = 0;
     traceBtn.disabled = false;
     setStatus(status, m.message, true);
+    if (!trace) say("Trace a text to begin.");
   });
 
   function startTrace(): void {
@@ -153,6 +182,7 @@ export function setupCells(app: App, onTab: (fn: (name: TabName) => void) => voi
     pending = app.nextId();
     traceBtn.disabled = true;
     setStatus(status, "Tracing…");
+    if (!trace) say("Tracing the text…");
     app.engine.send({ type: "trace", id: pending, text: t });
   }
 

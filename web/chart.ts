@@ -76,10 +76,12 @@ export class LossChart {
       g.textAlign = "right"; g.textBaseline = "middle";
       g.fillText(v.toFixed(1), pad.l - 6, yy);
     }
+    // step labels at round numbers (1, 2 or 5 × 10^k apart, at most 5 intervals), each kept inside the canvas
     g.textAlign = "center"; g.textBaseline = "top";
-    for (let i = 0; i <= 4; i++) {
-      const s = Math.round((maxStep * i) / 4);
-      g.fillText(String(s), x(s), h - pad.b + 6);
+    const every = niceStep(maxStep / 5);
+    for (let s = 0; s <= maxStep; s += every) {
+      const label = s.toLocaleString("en-US"), half = g.measureText(label).width / 2;
+      g.fillText(label, Math.min(Math.max(x(s), half + 1), w - half - 1), h - pad.b + 6);
     }
     g.save();
     g.translate(11, pad.t + (h - pad.t - pad.b) / 2);
@@ -100,4 +102,10 @@ export class LossChart {
     line(this.train, color("--train"), this.train.length === 1);
     line(this.val, color("--val"), true);
   }
+}
+
+/** The smallest of 1, 2, 5 × 10^k that is at least `raw` (and at least 1). */
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(Math.max(1, raw)));
+  return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= raw) ?? 10 * p;
 }

@@ -21,6 +21,8 @@ const curves = $<HTMLDetailsElement>("model-curves");
 const curvesChart = new LossChart($<HTMLCanvasElement>("curves-chart"));
 /** Set while the model in the worker is the server's: its curves come from GET /api/history. */
 let servedModel = false;
+/** The server has a model to offer (the "Load the served model" button shows while another one is loaded). */
+let serverHasModel = false;
 const listeners: ((info: ModelInfo) => void)[] = [];
 let ids = 0;
 
@@ -60,6 +62,7 @@ app.engine.on("loaded", ({ info }) => {
   modelStatus.classList.remove("error");
   document.body.dataset.model = "loaded";
   void showCurves(info, servedModel);
+  $("load-server").hidden = !serverHasModel || servedModel;
   servedModel = false;
   for (const fn of listeners) fn(info);
 });
@@ -138,7 +141,7 @@ async function probeServer(): Promise<void> {
     const res = await fetch("./api/model");
     if (!res.ok || !(res.headers.get("Content-Type") ?? "").includes("json")) throw new Error("no API");
     const button = $<HTMLButtonElement>("load-server");
-    button.hidden = false;
+    serverHasModel = true;
     button.addEventListener("click", () => void loadFromServer());
     await loadFromServer();
   } catch {

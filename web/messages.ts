@@ -2,7 +2,7 @@
 // model for sampling and tracing; another trains. Both run the library itself, on the wasm kernels where the
 // page can (cross-origin isolated, SIMD), else on the js kernels.
 
-import type { DoneReport, SampleOptions, Trace } from "../src/index.js";
+import type { DoneReport, SampleOptions, Trace, TrainConfig } from "../src/index.js";
 
 export interface ModelInfo {
   name: string;
@@ -26,7 +26,14 @@ export interface TrainRequest {
   seq: number;
   batch: number;
   lr: number;
+  /** Step budget, 0 for none. */
   steps: number;
+  /** Time budget in seconds, 0 for none; a cosine/linear decay ends with it. */
+  maxTime?: number;
+  dropout?: number;
+  decay?: TrainConfig["decay"];
+  lrMin?: number;
+  warmup?: number;
   evalEvery: number;
   sampleEvery: number;
   seed: number;
@@ -49,7 +56,7 @@ export type FromWorker =
   | { type: "done"; id: number; length: number; seed: number; ms: number; beam?: number; logProb?: number }
   | { type: "trace"; id: number; trace: Trace }
   | { type: "started"; params: number; vocab: number; trainChars: number; valChars: number }
-  | { type: "step"; step: number; bpc: number; epoch: number; charsPerSec: number }
+  | { type: "step"; step: number; bpc: number; epoch: number; charsPerSec: number; elapsed?: number }
   | { type: "eval"; step: number; bpc: number; best: boolean }
   | { type: "trainSample"; step: number; text: string }
   | { type: "trainDone"; report: DoneReport }

@@ -1,11 +1,23 @@
 // The Train tab: runTraining in a fresh engine worker per run (the wasm arena of an old run is dropped with
 // its worker), a live loss chart, samples as the model learns, stop, and a checkpoint download that the CLI
 // loads like any other (`char-lstm sample char-lstm-….safetensors`).
+//
+// A run has a time budget (default a minute) and, as `char-lstm train --max-time` does, takes its model size,
+// batch, window, learning rate and decay from the recipe table (src/recipe.ts: PAGE_RECIPES, the page's own
+// row for short budgets on its slower kernels, then the CLI's) for that budget, unless "Settings from the
+// recipe" is unticked; "none (steps)" trains for the given number of steps.
 
 import { $, fmt, setStatus, type App } from "./app.js";
 import { LossChart } from "./chart.js";
 import { Engine } from "./engine.js";
 import type { TrainRequest } from "./messages.js";
+import { describeRecipe, pickRecipe, PAGE_RECIPES, type RecipeRow } from "../src/recipe.js";
+
+/** Validation and samples every so many training characters (B·T per step), whatever the recipe's batch:
+ * at the 1m recipe's B4 × T64, every 400 steps, ~16 times a minute. */
+const EVAL_CHARS = 102_400, SAMPLE_CHARS = 102_400;
+const RECIPE_FIELDS = ["layers", "hidden", "seq", "batch", "lr", "eval", "sample-every"];
+const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
 export function setupTrain(app: App): void {
   const form = $<HTMLFormElement>("train-form"), status = $("train-status");
@@ -14,6 +26,30 @@ export function setupTrain(app: App): void {
   const samples = $("train-samples"), text = $<HTMLTextAreaElement>("train-text");
   const chart = new LossChart($<HTMLCanvasElement>("train-chart"));
   const num = (id: string) => Number(($(id) as HTMLInputElement).value);
+  const budget = $<HTMLSelectElement>("train-budget"), useRecipe = $<HTMLInputElement>("train-recipe"), note = $("train-recipe-note");
+  let row: RecipeRow | null = null;
+
+  /** Fill the recipe's settings for the chosen budget into the form (read-only while the recipe is on). */
+  function showRecipe(): void {
+    const seconds = Number(budget.value);
+    useRecipe.disabled = seconds === 0;
+    row = seconds > 0 && useRecipe.checked ? pickRecipe(seconds, Math.max(1, text.value.length), PAGE_RECIPES) : null;
+    for (const f of RECIPE_FIELDS) $<HTMLInputElement>(`train-${f}`).disabled = row !== null;
+    form.dataset.recipe = row?.name ?? "";
+    if (!row) {
+      note.textContent = seconds ? "Your settings below, for the time budget." : "No time budget: training runs for the steps below.";
+      return;
+    }
+    const r = row.recipe, set = (f: string, v: number) => { $<HTMLInputElement>(`train-${f}`).value = String(v); };
+    set("layers", r.layers); set("hidden", r.hidden); set("seq", r.seq); set("batch", r.batch); set("lr", r.lr);
+    set("eval", Math.max(1, Math.round(EVAL_CHARS / (r.batch * r.seq))));
+    set("sample-every", Math.max(1, Math.round(SAMPLE_CHARS / (r.batch * r.seq))));
+    note.textContent = `Recipe “${row.name}” of src/recipe.ts: ${describeRecipe(r)}.`;
+  }
+  budget.addEventListener("change", showRecipe);
+  useRecipe.addEventListener("change", showRecipe);
+  text.addEventListener("input", showRecipe);
+  showRecipe();
   let engine: Engine | null = null, req: TrainRequest | null = null, running = false;
   let lastVal = NaN, lastStep = 0;
   const wanted = new Map<number, "download" | "use">();
@@ -21,6 +57,7 @@ export function setupTrain(app: App): void {
   $<HTMLInputElement>("train-file").addEventListener("change", async (ev) => {
     const f = (ev.target as HTMLInputElement).files?.[0];
     if (f) text.value = await f.text();
+    showRecipe();
   });
 
   function finish(message: string, error = false): void {
@@ -35,10 +72,15 @@ export function setupTrain(app: App): void {
     ev.preventDefault();
     if (running || !form.reportValidity()) return;
     if (text.value.length < 200) { setStatus(status, "Paste a longer text: a few thousand characters at least.", true); return; }
+    showRecipe();
+    const seconds = Number(budget.value);
+    if (!seconds && !num("train-steps")) { setStatus(status, "Choose a time budget, or give a number of steps.", true); return; }
+    const r = row?.recipe;
     req = {
       text: text.value, layers: num("train-layers"), hidden: num("train-hidden"), seq: num("train-seq"),
-      batch: num("train-batch"), lr: num("train-lr"), steps: num("train-steps"), evalEvery: num("train-eval"),
+      batch: num("train-batch"), lr: num("train-lr"), steps: num("train-steps"), maxTime: seconds, evalEvery: num("train-eval"),
       sampleEvery: num("train-sample-every"), seed: 1,
+      ...(r ? { dropout: r.dropout, decay: r.decay, lrMin: r.lrMinFrac * r.lr, warmup: r.warmup } : {}),
     };
     engine?.terminate();
     const e = (engine = new Engine(app.engineOptions));
@@ -50,7 +92,7 @@ export function setupTrain(app: App): void {
     download.disabled = true;
     use.disabled = true;
     samples.replaceChildren();
-    chart.reset(req.steps);
+    chart.reset(req.steps || 1);
     form.dataset.state = "running";
     setStatus(status, "Starting…");
 
@@ -61,13 +103,16 @@ export function setupTrain(app: App): void {
     });
     e.on("started", (m) => {
       download.disabled = false;
-      setStatus(status, `Training ${req!.layers}×${req!.hidden} LSTM, ${fmt(m.params)} parameters, vocabulary ${m.vocab}, on ${fmt(m.trainChars)} characters (validating on ${fmt(m.valChars)}); ${kernels}.`);
+      const span = req!.maxTime ? ` for ${clock(req!.maxTime)}` : "";
+      setStatus(status, `Training ${req!.layers}×${req!.hidden} LSTM${span}, ${fmt(m.params)} parameters, vocabulary ${m.vocab}, on ${fmt(m.trainChars)} characters (validating on ${fmt(m.valChars)}); ${kernels}.`);
     });
     e.on("step", (m) => {
       lastStep = m.step;
       chart.addTrain(m.step, m.bpc);
       const val = Number.isNaN(lastVal) ? "" : ` · validation ${lastVal.toFixed(3)}`;
-      setStatus(status, `Step ${fmt(m.step)} of ${fmt(req!.steps)} · epoch ${m.epoch.toFixed(2)} · ${m.bpc.toFixed(3)} bits/char${val} · ${fmt(m.charsPerSec)} chars/s`);
+      const of = req!.steps ? ` of ${fmt(req!.steps)}` : "";
+      const time = req!.maxTime && m.elapsed !== undefined ? ` · ${clock(m.elapsed)} of ${clock(req!.maxTime)}` : "";
+      setStatus(status, `Step ${fmt(m.step)}${of} · epoch ${m.epoch.toFixed(2)} · ${m.bpc.toFixed(3)} bits/char${val} · ${fmt(m.charsPerSec)} chars/s${time}`);
     });
     e.on("eval", (m) => { lastVal = m.bpc; chart.addVal(m.step, m.bpc); });
     e.on("trainSample", (m) => {

@@ -73,10 +73,11 @@ async function train(req: TrainRequest, kernels: Kernels): Promise<void> {
   stopTraining = false;
   const config: TrainConfig = {
     ...defaultTrain,
-    valFrac: 0.1, testFrac: 0, batch: req.batch, seq: req.seq, lr: req.lr, maxSteps: req.steps,
+    valFrac: 0.1, testFrac: 0, batch: req.batch, seq: req.seq, lr: req.lr, maxSteps: req.steps, maxTime: req.maxTime ?? 0,
+    decay: req.decay ?? "none", lrMin: req.lrMin ?? 0, warmup: req.warmup ?? 0,
     evalEvery: req.evalEvery, sampleEvery: req.sampleEvery, sampleLength: 200, checkpointEvery: 0, seed: req.seed,
   };
-  const modelConfig = { layers: req.layers, hidden: req.hidden, dropout: 0 };
+  const modelConfig = { layers: req.layers, hidden: req.hidden, dropout: req.dropout ?? 0 };
   validateModel({ ...modelConfig, vocabSize: 1 });
   validateTrain(config);
   const corpus = Corpus.fromText(req.text, { valFrac: config.valFrac, testFrac: config.testFrac });
@@ -94,7 +95,7 @@ async function train(req: TrainRequest, kernels: Kernels): Promise<void> {
       count++;
       const now = performance.now();
       if (now - last > 50 || r.step === config.maxSteps) {
-        post({ type: "step", step: r.step, bpc: sum / count, epoch: r.epoch, charsPerSec: r.charsPerSec });
+        post({ type: "step", step: r.step, bpc: sum / count, epoch: r.epoch, charsPerSec: r.charsPerSec, elapsed: r.elapsed });
         sum = 0; count = 0; last = now;
       }
     },

@@ -144,6 +144,7 @@ export const serveCmd: CommandSpec = {
     { name: "max-concurrent", type: "int", arg: "N", default: "4", help: "generations running at once; more get HTTP 429" },
     { name: "max-beam", type: "int", arg: "K", default: "16", help: "most beams one request may ask for (beam=K)" },
     { name: "novelty-text", type: "string", arg: "FILE", help: "the training text, indexed at startup, so requests can ask for novelty=1" },
+    { name: "quiet", type: "boolean", help: "log no line per request (method, path, status, ms) to stderr" },
     ...common,
   ],
 };

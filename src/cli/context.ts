@@ -12,7 +12,7 @@ export interface CliContext {
   err(s: string): void;
   /** stdout is a terminal (progress redraws in place). */
   tty: boolean;
-  /** The terminal's width in columns, read when needed (--help wraps to it); absent: 80. */
+  /** The terminal's width in columns, asked again at each use (a resized terminal answers anew); 80 when absent. */
   columns?(): number;
   /** Aborted on SIGINT / SIGTERM: a training run saves and stops. */
   signal: AbortSignal;

@@ -1,5 +1,6 @@
 // `char-lstm serve`: load a checkpoint, serve the built web page and the HTTP API (server/server.ts) until
-// Ctrl-C. Loopback by default; the page is dist/web, built by `npm run build`.
+// Ctrl-C. Loopback by default; the page is dist/web, built by `npm run build`. Each request is logged on stderr
+// as one line (method, path, status, ms); --quiet turns that off.
 
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -7,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import { decodeCheckpoint } from "../checkpoint.js";
 import { checkpointIn } from "../io/checkpoint_file.js";
 import { IOError, readBytes } from "../io/node.js";
-import { createServer } from "../server/server.js";
+import { createServer, requestLine } from "../server/server.js";
 import { UsageError } from "./args.js";
 import { loadNoveltyIndex } from "./novelty.js";
-import { num, openKernels, str, type CliContext, type Flags } from "./context.js";
+import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 
 /** dist/web, next to this file's dist/src/cli/. */
 export const WEB_ROOT = fileURLToPath(new URL("../../web/", import.meta.url));
@@ -33,7 +34,9 @@ export async function serveCommand(flags: Flags, [ckptArg]: string[], ctx: CliCo
     const loaded = decodeCheckpoint(bytes, kernels, ckptPath);
     if (!existsSync(join(WEB_ROOT, "index.html"))) ctx.err("char-lstm: the web page is not built (run npm run build); serving the API only\n");
     const novelty = noveltyText ? loadNoveltyIndex(noveltyText) : undefined;
-    const server = createServer({ checkpoint: { bytes, loaded, name: basename(ckptPath) }, webRoot: WEB_ROOT, maxLength, maxConcurrent, maxBeam, novelty });
+    // one line per request on stderr (method, path, status, ms), unless --quiet
+    const onRequest = bool(flags, "quiet") ? undefined : (r: Parameters<typeof requestLine>[0]) => ctx.err(`char-lstm: ${requestLine(r)}\n`);
+    const server = createServer({ checkpoint: { bytes, loaded, name: basename(ckptPath) }, webRoot: WEB_ROOT, maxLength, maxConcurrent, maxBeam, novelty, onRequest });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE") reject(new IOError(`port ${port} on ${host} is in use; pick another with --port (0 = any free port)`));

