@@ -351,7 +351,9 @@ export function* evaluateWindows(model: CharLSTM, ids: ArrayLike<number> | Token
     ws.x.set(window.subarray(0, Tw));
     ws.y.set(window.subarray(1, Tw + 1));
     model.forward(ws, Tw);
-    sum += model.loss(ws, Tw) * Tw;
+    const loss = model.loss(ws, Tw);
+    if (!Number.isFinite(loss)) throw new TrainingError(`the model's loss is not finite (NaN or ±Infinity) in characters ${pos + 1}–${pos + Tw}: its weights overflow float32 arithmetic; this checkpoint cannot score text`);
+    sum += loss * Tw;
     model.carryState(ws, Tw);
     pos += Tw;
     if (pos < n) yield pos;
