@@ -4,13 +4,15 @@
 // page's worker (postMessage) all consume it; none of them keeps a generation loop of its own.
 //
 // Events, in order:
+//   {type: "ready"}          the request is accepted (options checked, prime encoded) and the work begins: a
+//                            server sends its response headers here, before a long prime is read
 //   {type: "text", text}     the newly final characters of the one text being streamed: a single sample's
 //                            characters, or the prefix all K beams agree on (at most one event per slice, never
 //                            empty); none for N samples, which finish as whole texts
 //   {type: "result", …}      one per finished text, by index: a sample {index, seed, text}, a beam {index, text,
 //                            logProb, score, stopped}, each with `novelty` when an index was given
 // The stream ends after the last result, or early (no further events) once the signal is aborted; an error in
-// the request (an unknown prime character, a bad option) throws at the first next(), before any event.
+// the request (an unknown prime character, a bad option) throws at the first next(), before "ready".
 //
 // N samples run as batches of at most SAMPLES_PER_BATCH streams on one reused workspace, each batch's results
 // yielded as it finishes, so N is bounded by time, not memory: stream i still uses streamSeed(seed, i) and is
@@ -22,7 +24,7 @@ import type { CharLSTM, Workspace } from "./model.js";
 import { beamSteps, type Beam } from "./beam.js";
 import { Cooperator } from "./io/cooperate.js";
 import type { NoveltyIndex, NoveltyReport } from "./novelty.js";
-import { PRIME_CHUNK, PrimeReader, Sampler, SampleError } from "./sample.js";
+import { PRIME_CHUNK, PrimeReader, resolveSampleOptions, Sampler, SampleError, type SampleOptions } from "./sample.js";
 import { SampleBatch } from "./sample_batch.js";
 
 /** Streams of a many-samples run computed together (one batch forward serves this many characters). */
@@ -65,7 +67,7 @@ export interface GenerateResult {
   /** How much of it is copied from the training text (with request.novelty). */ novelty?: NoveltyReport;
 }
 
-export type GenerateEvent = { type: "text"; text: string } | ({ type: "result" } & GenerateResult);
+export type GenerateEvent = { type: "ready" } | { type: "text"; text: string } | ({ type: "result" } & GenerateResult);
 
 /**
  * The one generation stream (see the file header). Options are checked and the prime encoded at the first
@@ -94,8 +96,9 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
   if (req.beam && req.beam > 0) {
     const steps = beamSteps(model, vocab, { length: req.length, beams: req.beam, lengthPenalty: req.lengthPenalty ?? 0, prime: opts.prime, stop, unknown: opts.unknown });
     let beams: Beam[];
-    for (;;) {
-      const r = steps.next();
+    let r = steps.next();   // checks the options, encodes the prime and reads its first chunk
+    yield { type: "ready" };
+    for (;; r = steps.next()) {
       if (r.done) { beams = r.value; break; }
       pending += r.value;
       if (yield* turn()) return;
@@ -113,6 +116,7 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
 
   if (req.samples === undefined) {
     const sampler = new Sampler(model, vocab, { ...opts, deferPrime: true }, control.ws);
+    yield { type: "ready" };
     while (!sampler.readPrime(1)) if (await co.pause()) return;
     let text = "";
     for (let ch = sampler.next(); ch !== null; ch = sampler.next()) {
@@ -132,6 +136,8 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
   if (vocab.size !== model.config.vocabSize) throw new SampleError("vocabulary and model disagree in size");
   const pws = model.workspace(1, PRIME_CHUNK);
   const prime = new PrimeReader(model, vocab, pws, opts.prime, opts.unknown);
+  resolveSampleOptions(opts);   // checks the sampling options
+  yield { type: "ready" };
   while (!prime.read(PRIME_CHUNK)) if (await co.pause()) return;
   const ws = model.workspace(Math.max(2, Math.min(N, SAMPLES_PER_BATCH)), 1);
   for (let first = 0; first < N; first += SAMPLES_PER_BATCH) {
@@ -144,4 +150,9 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
       if (await co.pause()) return;
     }
   }
+}
+
+/** One sample's characters as they are generated (the stream's text events, in slices), for a caller that only wants text. */
+export async function* sample(model: CharLSTM, vocab: Vocab, opts: SampleOptions, control: GenerateControl = {}): AsyncGenerator<string, void, void> {
+  for await (const ev of generate(model, vocab, { ...opts, samples: undefined, beam: 0 }, control)) if (ev.type === "text") for (const ch of ev.text) yield ch;
 }

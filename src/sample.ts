@@ -267,15 +267,6 @@ export function* sampleChars(model: CharLSTM, vocab: Vocab, opts: SampleOptions,
   for (let ch = s.next(); ch !== null; ch = s.next()) yield ch;
 }
 
-/** Generated characters as an async iterator that gives the event loop a turn every `every` characters. */
-export async function* sample(model: CharLSTM, vocab: Vocab, opts: SampleOptions, every = 16): AsyncGenerator<string> {
-  let n = 0;
-  for (const ch of sampleChars(model, vocab, opts)) {
-    yield ch;
-    if (++n % every === 0) await new Promise((r) => setTimeout(r, 0));
-  }
-}
-
 /** The whole generated text at once (the prime not included). */
 export function sampleText(model: CharLSTM, vocab: Vocab, opts: SampleOptions, ws?: Workspace): string {
   let s = "";

@@ -87,6 +87,7 @@ export async function runGeneration(flags: Flags, g: GenerationInput, ctx: CliCo
   let started = false;
   const start = () => { if (streaming && !started) { ctx.out(g.prime); started = true; } };
   for await (const ev of events) {
+    if (ev.type === "ready") continue;
     if (ev.type === "text") {
       if (streaming) { start(); ctx.out(ev.text); }
       continue;

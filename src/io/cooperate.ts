@@ -13,8 +13,9 @@ export class Interrupted extends Error {
  * this resolves. Node's setImmediate; where there is none (a browser or a Web Worker) a MessageChannel post,
  * which is not clamped to 4 ms as a nested setTimeout is. Nothing here touches process, fs or the DOM.
  */
-export const nextTurn: () => Promise<void> = typeof setImmediate === "function"
-  ? () => new Promise((resolve) => setImmediate(resolve))
+const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+export const nextTurn: () => Promise<void> = typeof immediate === "function"
+  ? () => new Promise((resolve) => immediate(resolve))
   : channelTurn();
 
 function channelTurn(): () => Promise<void> {

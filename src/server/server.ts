@@ -20,18 +20,19 @@
 // a method a path does not take 405, an unknown path 404. Every response carries the cross-origin-isolation
 // headers (COOP same-origin, COEP require-corp), so the page gets SharedArrayBuffer and wasm threads.
 //
-// Generation runs on this thread in small batches (≤ CHUNK characters or ~8 ms), yielding to the event loop
-// after each, so one long generation never stalls other requests; a closed connection stops it at the next
-// batch. A long prime is read the same way, in ~8 ms slices after the response headers are sent. Samplers borrow pooled workspaces (pool.ts): the wasm backend's arena never frees.
+// Generation is the library's one stream (generate.ts) on this thread, in ~8 ms slices with a turn of the event
+// loop between them — the prime's reading and the novelty matching included — so one long generation never
+// stalls other requests; a closed connection stops it at the next slice. Each text event is one SSE data event.
+// Generations borrow pooled workspaces (pool.ts): the wasm backend's arena never frees.
 
 import http from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { checkpointSummary, type LoadedCheckpoint } from "../checkpoint.js";
 import type { UnknownPolicy } from "../data/vocab.js";
-import { Sampler, type SampleOptions } from "../sample.js";
+import type { SampleOptions } from "../sample.js";
 import { bestPoint } from "../plot.js";
-import { beamSteps, type Beam } from "../beam.js";
+import { generate } from "../generate.js";
 import type { NoveltyIndex } from "../novelty.js";
 import { WorkspacePool } from "./pool.js";
 
@@ -71,8 +72,8 @@ class HttpError extends Error {
   }
 }
 
-const CHUNK = 16;
-const BATCH_MS = 8;
+/** Work between two turns of the event loop while generating, ms. */
+const SLICE_MS = 8;
 const SAMPLE_PARAMS = ["prime", "length", "temperature", "top_k", "top_p", "seed", "argmax", "stop", "unknown", "beam", "length_penalty", "novelty"];
 const ISOLATION = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -205,65 +206,40 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
     let closed = false;
     res.on("close", () => { closed = true; });
     try {
-      // one source of text for both modes: a Sampler's next characters, or a beam search's committed prefix
-      let pull: () => string | null;
-      let beamResult: Beam[] | null = null;
-      let sampler: Sampler | null = null;
+      // the one generation stream (generate.ts): sampling or beam search, the prime and the novelty matching
+      // included, in ~8 ms slices with a turn of the event loop between them; a closed connection stops it
+      const events = generate(lease.model, vocab, {
+        length: o.length, prime: o.prime, stop: o.stop, unknown: o.unknown,
+        temperature: o.temperature, topK: o.topK, topP: o.topP, argmax: o.argmax, seed: o.seed,
+        beam: o.beam, lengthPenalty: o.lengthPenalty,
+        novelty: o.novelty && opts.novelty ? { index: opts.novelty, minRun: 20 } : undefined,
+      }, { signal: { get aborted() { return closed || res.destroyed; } }, sliceMs: SLICE_MS });
+      // up to "ready" the stream checks the request and encodes the prime: its errors are the request's (400)
       try {
-        if (o.beam > 0) {
-          const steps = beamSteps(lease.model, vocab, { length: o.length, beams: o.beam, lengthPenalty: o.lengthPenalty, prime: o.prime, stop: o.stop, unknown: o.unknown });
-          let first: IteratorResult<string, Beam[]> | null = steps.next();   // reads the prime: errors are the request's
-          pull = () => {
-            const r = first ?? steps.next();
-            first = null;
-            if (r.done) { beamResult = r.value; return null; }
-            return r.value;
-          };
-        } else {
-          const sm = new Sampler(lease.model, vocab, { ...o, deferPrime: true });
-          sampler = sm;
-          pull = () => sm.next();
-        }
+        await events.next();
       } catch (e) {
         throw new HttpError(400, (e as Error).message.replace(/ \(use --unknown skip to drop them\)/, " (use unknown=skip to drop them)"), "prime");
       }
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
       res.flushHeaders();
-      // the prime, in slices: a 10,000-character prime is seconds of work on a large model (a beam search
-      // reads one chunk of it per step, each yielding "", so the generation loop below slices it the same way)
-      while (sampler && !sampler.primed && !closed && !res.destroyed) {
-        const t0 = performance.now();
-        while (performance.now() - t0 < BATCH_MS && !sampler.readPrime(1)) { /* one chunk per call */ }
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      let generated = 0, done = false, all = "";
-      while (!closed && !res.destroyed) {
-        let text = "";
-        const t0 = performance.now();
-        while (text.length < CHUNK && performance.now() - t0 < BATCH_MS) {
-          const ch = pull();
-          if (ch === null) { done = true; break; }
-          text += ch;
+      let generated = 0;
+      for await (const ev of events) {
+        if (ev.type === "ready") continue;
+        if (ev.type === "text") {
+          generated += [...ev.text].length;
+          if (!res.write(`data: ${JSON.stringify({ text: ev.text })}\n\n`)) {
+            await new Promise<void>((resolve) => {
+              const go = () => { res.off("drain", go); res.off("close", go); resolve(); };
+              res.on("drain", go);
+              res.on("close", go);
+            });
+          }
+          continue;
         }
-        if (text) {
-          generated += [...text].length;
-          if (o.novelty) all += text;
-        }
-        if (text && !res.write(`data: ${JSON.stringify({ text })}\n\n`)) {
-          await new Promise<void>((resolve) => {
-            const go = () => { res.off("drain", go); res.off("close", go); resolve(); };
-            res.on("drain", go);
-            res.on("close", go);
-          });
-        }
-        if (done) break;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      if (!closed && !res.destroyed) {
+        if (closed || res.destroyed) break;
         const summary: Record<string, unknown> = { length: generated, seed: o.seed };
-        const best = (beamResult as Beam[] | null)?.[0];
-        if (best) Object.assign(summary, { text: best.text, log_prob: best.logProb, score: best.score, stopped: best.stopped, beam: o.beam });
-        if (o.novelty && opts.novelty) summary.novelty = opts.novelty.report(best ? best.text : all);
+        if (o.beam > 0) Object.assign(summary, { text: ev.text, log_prob: ev.logProb, score: ev.score, stopped: ev.stopped, beam: o.beam });
+        if (ev.novelty) summary.novelty = ev.novelty;
         res.end(`event: done\ndata: ${JSON.stringify(summary)}\n\n`);
       }
     } finally {
