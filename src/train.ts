@@ -208,7 +208,12 @@ export class Trainer {
     const point: HistoryPoint = { step: this.state.step, train: this.lossCount ? this.lossSum / this.lossCount : NaN };
     if (val !== undefined) point.val = val;
     point.seconds = this.state.seconds;
-    this.state.history.push(point);
+    const h = this.state.history, last = h[h.length - 1];
+    if (last && last.step === point.step) {
+      // evaluated again at the same step (a resume of a finished run): one point per step, the new one
+      if (!this.lossCount) point.train = last.train;
+      h[h.length - 1] = point;
+    } else h.push(point);
     this.lossSum = 0;
     this.lossCount = 0;
     return point;
