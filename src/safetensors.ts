@@ -115,7 +115,6 @@ export function parseHeader(json: Uint8Array, dataLen: number): { infos: Map<str
   }
   const infos = new Map<string, TensorInfo>();
   let metadata: Record<string, string> = {};
-  let covered = 0;
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
       if (typeof entry !== "object" || entry === null || Object.values(entry).some((v) => typeof v !== "string")) {
