@@ -88,6 +88,12 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
     return novelty && { ...r, novelty };
   };
   const stop = req.stop ?? [];
+  for (const st of stop) {
+    // a stop string the model cannot generate would never fire: a mistake to say, not to ignore
+    if (st === "") throw new SampleError("--stop is empty; give the text that ends a sample");
+    const missing = vocab.unknown(st);
+    if (missing.length) throw new SampleError(`--stop ${JSON.stringify(st)} has ${missing.length === 1 ? "a character" : "characters"} not in the model's vocabulary (${missing.slice(0, 5).map((c) => JSON.stringify(c)).join(", ")}): it could never end a sample`);
+  }
   const opts = {
     length: req.length, prime: req.prime ?? "", stop, unknown: req.unknown ?? "error",
     temperature: req.temperature ?? 1, topK: req.topK ?? 0, topP: req.topP ?? 1, argmax: req.argmax ?? false, seed: req.seed ?? 0,

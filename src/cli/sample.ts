@@ -36,6 +36,7 @@ export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
     const { model, vocab } = loadCheckpointFile(ckptPath, kernels);
     const stop = str(flags, "stop");
+    if (stop === "") throw new UsageError("--stop is empty; give the text that ends a sample");
     if (!flags.has("seed") && ctx.tty && !isGenerationMode(flags)) ctx.err(`(seed ${seed})\n`);
     // one sample, beam search, many samples, JSON or a novelty report: the one generation stream (cli/generate.ts)
     return await runGeneration(flags, {

@@ -218,7 +218,9 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
       try {
         await events.next();
       } catch (e) {
-        throw new HttpError(400, (e as Error).message.replace(/ \(use --unknown skip to drop them\)/, " (use unknown=skip to drop them)"), "prime");
+        const message = (e as Error).message;
+        if (message.startsWith("--stop")) throw new HttpError(400, message.replace(/^--stop/, "stop"), "stop");
+        throw new HttpError(400, message.replace(/ \(use --unknown skip to drop them\)/, " (use unknown=skip to drop them)"), "prime");
       }
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
       res.flushHeaders();
@@ -335,10 +337,23 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
             params[k] = String(v);
           }
         } else {
-          for (const k of new Set(url.searchParams.keys())) {
-            const all = url.searchParams.getAll(k);
-            if (all.length > 1) throw new HttpError(400, `${k} is given ${all.length} times`, k);
-            params[k] = all[0];
+          // by hand, not URLSearchParams: it turns bytes that are not UTF-8 into U+FFFD silently
+          for (const part of url.search.slice(1).split("&")) {
+            if (part === "") continue;   // "a=1&&b=2": an empty piece names nothing
+            const eq = part.indexOf("=");
+            const rawKey = eq < 0 ? part : part.slice(0, eq), rawValue = eq < 0 ? "" : part.slice(eq + 1);
+            const decode = (raw: string, what: string): string => {
+              try {
+                return decodeURIComponent(raw.replace(/\+/g, " "));
+              } catch {
+                throw new HttpError(400, `${what} is not valid percent-encoded UTF-8: ${JSON.stringify(raw.slice(0, 60))}`, what === "a parameter name" ? "" : what);
+              }
+            };
+            const k = decode(rawKey, "a parameter name");
+            if (k === "") throw new HttpError(400, `a parameter has no name (${JSON.stringify(part.slice(0, 60))}); known: ${SAMPLE_PARAMS.join(", ")}`, "");
+            const v = decode(rawValue, k);
+            if (k in params) throw new HttpError(400, `${k} is given more than once`, k);
+            params[k] = v;
           }
         }
         await sampleStream(req, res, params);
@@ -358,7 +373,7 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
       if (e instanceof HttpError) {
         // a refused body is not read: close the connection after the reply rather than drain it
         const headers = e.status === 413 ? { ...e.headers, Connection: "close" } : e.headers;
-        sendJson(res, e.status, e.param ? { error: e.message, param: e.param } : { error: e.message }, headers);
+        sendJson(res, e.status, e.param !== undefined ? { error: e.message, param: e.param } : { error: e.message }, headers);
       } else {
         sendJson(res, 500, { error: `internal error: ${(e as Error)?.message ?? String(e)}` });
       }
