@@ -13,15 +13,17 @@
 // 4 bytes per code point up to the largest in the text, kept. So at most (w + 4)·n + 12·max(σ, n/2) bytes at
 // the peak, and (w + 4)·n kept. Measured on an 8.3 M-character English text (σ = 84: the bundled corpus 7×,
 // shuffled and perturbed): building raises the process's peak RSS by 57 MB (≈ 7 bytes per character; the text
-// as a string and the file's bytes are the caller's and not counted), and the index keeps 5n = 42 MB.
+// as a string and the file's bytes are the caller's and not counted), and the suffix array and text keep 5n =
+// 42 MB; the matching walk's tables (below) add ≈ 10.3n more (not measured there).
 //
 // Matching statistics: for each sample position i, ms[i] = the length of the longest prefix of sample[i..] that
 // occurs in the text. In suffix order that longest match is with one of the two suffixes adjacent to where
 // sample[i..] would be inserted. Position i + 1 starts from what position i found (its match minus the first
 // character is a match of at least ms[i] − 1 characters, at a known rank), so the search is confined to the
 // suffixes that share those characters and never re-reads them: O(m log n) in all for a sample of m characters,
-// however long its copies (see MatchWalk). The walk needs, built at the first query: the inverse suffix array
-// (4n bytes), the LCP array (4n) and range minima over it (≈ 2.3n): ≈ 10n bytes more than the index itself.
+// however long its copies (see MatchWalk). The walk needs, built with the index: the inverse suffix array
+// (4n bytes), the LCP array (4n) and range minima over it (≈ 2.3n): ≈ 10n bytes more than the suffix array and
+// the text, so (w + 14.3)·n kept in all.
 //
 // Copied runs: every substring of a match is a match, so a copied run of ≥ minRun characters that covers
 // position j lies inside some [i, i + ms[i]) with ms[i] ≥ minRun; one sweep over i marks the covered characters.
@@ -261,6 +263,8 @@ export class NoveltyIndex {
     this.t = t;
     this.length = n;
     this.sa = suffixArray(t, Math.max(0, sigma - 1));
+    // built here, not at the first query: a server indexes at startup and must not stall on its first request
+    this.walkTables = walkTables(t, this.sa);
   }
 
   /**
@@ -293,12 +297,11 @@ export class NoveltyIndex {
     return stats && noveltyFromStats(stats, minRun);
   }
 
-  /** The parts of the index the matching walk reads (the inverse SA, LCP and range minima built at first use). */
+  /** The parts of the index the matching walk reads. */
   get arrays(): { t: RankText; sa: Int32Array; isa: Int32Array; lcp: Int32Array; rmq: RangeMin; rank: Int32Array } {
-    this.walkTables ??= walkTables(this.t, this.sa);
     return { t: this.t, sa: this.sa, rank: this.rank, ...this.walkTables };
   }
-  private walkTables: { isa: Int32Array; lcp: Int32Array; rmq: RangeMin } | undefined;
+  private readonly walkTables: { isa: Int32Array; lcp: Int32Array; rmq: RangeMin };
 
   /** The novelty report of a sample (see NoveltyReport); minRun ≥ 1. */
   report(sample: string, minRun = 20): NoveltyReport {

@@ -352,7 +352,10 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
             const k = decode(rawKey, "a parameter name");
             if (k === "") throw new HttpError(400, `a parameter has no name (${JSON.stringify(part.slice(0, 60))}); known: ${SAMPLE_PARAMS.join(", ")}`, "");
             const v = decode(rawValue, k);
-            if (k in params) throw new HttpError(400, `${k} is given more than once`, k);
+            if (k in params) {
+              const times = url.search.slice(1).split("&").filter((q) => { try { return decodeURIComponent(q.split("=")[0].replace(/\+/g, " ")) === k; } catch { return false; } }).length;
+              throw new HttpError(400, `${k} is given ${times} times`, k);
+            }
             params[k] = v;
           }
         }
