@@ -74,7 +74,7 @@ export type GenerateEvent = { type: "ready" } | { type: "text"; text: string } |
  * next(), so a bad request throws before any event.
  */
 export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequest, control: GenerateControl = {}): AsyncGenerator<GenerateEvent, void, void> {
-  const co = new Cooperator(control.signal as AbortSignal | undefined, control.sliceMs ?? 16);
+  const co = new Cooperator(control.signal, control.sliceMs ?? 16);
   let pending = "";
   // between two units of work: once a slice is full, hand over the text so far and give the event loop a turn
   const turn = async function* (): AsyncGenerator<GenerateEvent, boolean, void> {

@@ -21,6 +21,7 @@ import { createServer } from "../src/server/server.js";
 import { NoveltyIndex } from "../src/novelty.js";
 import { sampleText } from "../src/sample.js";
 import { historySvg } from "../src/plot.js";
+import { generate } from "../src/generate.js";
 import type { HistoryPoint } from "../src/train.js";
 
 const FIXTURE = fileURLToPath(new URL("../../test/fixtures/tiny.safetensors", import.meta.url));
@@ -113,6 +114,19 @@ test("finding 2: the server's novelty=1 on a long copied sample finishes, and ot
     assert.ok(await waitFor(() => order.includes("model"), 10_000));
     assert.equal(order[0], "model", `GET /api/model waited for the generation and its novelty: ${order.join(", ")}`);
   });
+  // the stream the server runs gives the event loop turns while it matches (here every ~1 ms): count the turns
+  // between its last text and its result, against an index where every match ends in a mismatch (no shortcut)
+  const mutated = [...gen].map((c, i) => (i % 997 === 500 ? (c === "Q" ? "Z" : "Q") : c)).join("");
+  let ticks = 0, ticking = true;
+  const tick = () => { ticks++; if (ticking) setImmediate(tick); };
+  setImmediate(tick);
+  let atText = -1, atResult = -1;
+  for await (const ev of generate(loaded.model, loaded.vocab, { length: 20_000, argmax: true, seed: 1, novelty: { index: new NoveltyIndex(mutated), minRun: 20 } }, { sliceMs: 1 })) {
+    if (ev.type === "text") atText = ticks;
+    if (ev.type === "result") { atResult = ticks; assert.ok(ev.novelty!.longest_copy < 1000); }
+  }
+  ticking = false;
+  assert.ok(atResult - atText >= 2, `the novelty matching gave the event loop ${atResult - atText} turns`);
 });
 
 test("finding 3: a 10^6-point history: plot, resume and /api/history work, and history.svg stays small", { timeout: 180_000 }, async () => {
