@@ -17,7 +17,7 @@
 // so a million samples stream out in bounded memory).
 
 import type { UnknownPolicy, Vocab } from "../data/vocab.js";
-import type { CharLSTM, Workspace } from "../model.js";
+import type { CharLSTM } from "../model.js";
 import { generate } from "../generate.js";
 import type { NoveltyIndex } from "../novelty.js";
 import { UsageError } from "./args.js";
@@ -59,7 +59,6 @@ export interface GenerationInput {
   topK: number;
   topP: number;
   argmax: boolean;
-  /** A batch-1 workspace to reuse (optional). */ ws?: Workspace;
 }
 
 /**
@@ -83,7 +82,7 @@ export async function runGeneration(flags: Flags, g: GenerationInput, ctx: CliCo
     temperature: g.temperature, topK: g.topK, topP: g.topP, argmax: g.argmax, seed: g.seed, samples: n,
     beam: beam ? num(flags, "beam")! : 0, lengthPenalty: num(flags, "length-penalty") ?? 0, allBeams: beamsOut,
     novelty: novelty ? { index: novelty, minRun } : undefined,
-  }, { signal: ctx.signal, ws: g.ws });
+  }, { signal: ctx.signal });
   let started = false;
   const start = () => { if (streaming && !started) { ctx.out(g.prime); started = true; } };
   for await (const ev of events) {

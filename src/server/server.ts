@@ -177,7 +177,8 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
 
 export function createServer(opts: ServerOptions): CharLSTMServer {
   const { bytes, loaded, name = "model.safetensors" } = opts.checkpoint;
-  const history = historyJson(loaded);
+  // serialized once: a long history (10^6 points is ~70 MB of JSON) must not stall the loop at every request
+  const history = JSON.stringify(historyJson(loaded));
   const { model, vocab } = loaded;
   const maxLength = opts.maxLength ?? 10_000, maxConcurrent = opts.maxConcurrent ?? 4;
   const maxBodyBytes = opts.maxBodyBytes ?? 65_536, maxPrime = opts.maxPrime ?? 10_000, maxBeam = opts.maxBeam ?? 16;
@@ -308,7 +309,8 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
         return;
       case "/api/history":
         allow(["GET", "HEAD"]);
-        sendJson(res, 200, history);
+        res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(history), "Cache-Control": "no-store" });
+        res.end(method === "HEAD" ? undefined : history);
         return;
       case "/api/checkpoint":
         allow(["GET", "HEAD"]);
