@@ -107,7 +107,7 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
     for (;; r = steps.next()) {
       if (r.done) { beams = r.value; break; }
       pending += r.value;
-      if (yield* turn()) return;
+      if (co.due && (yield* turn())) return;   // (the check first: no generator object per character)
     }
     if (pending) { yield { type: "text", text: pending }; pending = ""; }
     const shown = req.allBeams ? beams : beams.slice(0, 1);
@@ -128,7 +128,7 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
     for (let ch = sampler.next(); ch !== null; ch = sampler.next()) {
       text += ch;
       pending += ch;
-      if (yield* turn()) return;
+      if (co.due && (yield* turn())) return;   // (the check first: no generator object per character)
     }
     if (pending) { yield { type: "text", text: pending }; pending = ""; }
     const r = await withNovelty({ index: 0, of: 1, seed: opts.seed, text });
