@@ -224,6 +224,9 @@ test("finding 8: overlapping data_offsets, a duplicated key, a lone surrogate an
   cases.push([variant("dup-step.safetensors", { meta: history((h) => { h[1].step = h[0].step; }) }), /history\[1\]\.step/]);
   cases.push([variant("huge-loss.safetensors", { meta: history((h) => { h[0].train = 1e308; }) }), /history\[0\]/]);
   cases.push([variant("negative-val.safetensors", { meta: history((h) => { h[0].val = -1; }) }), /history\[0\]/]);
+  // keys with quotes and braces inside are read as keys, not as structure: distinct ones pass
+  const tricky = rawSafetensors("tricky.safetensors", `{"a\\"}{,\\\\":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"x":"{\\"a\\":1}"},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}`, 16);
+  assert.deepEqual([...decodeSafetensors(readFileSync(tricky)).tensors.keys()], ['a"}{,\\', "b"]);
   for (const [path, re] of cases) {
     const r = await cli("inspect", path);
     assert.equal(r.code, 1, `${path}: ${r.out}`);
