@@ -211,6 +211,15 @@ test("finding 7: weights that overflow to non-finite logits: eval, sample and be
     assert.match(r.err, /not finite/);
     assert.ok(oneLine(r.err), r.err);
   }
+  // the server: the stream ends with an error event, not a NaN score or a silent cut
+  const bytes = readFileSync(bad);
+  await withServer({}, async (base) => {
+    for (const q of ["length=20", "beam=2&length=20"]) {
+      const res = await fetch(`${base}/api/sample?${q}`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /event: error\ndata: \{"error":"the model's output \(logits\) is not finite/, q);
+    }
+  }, { bytes, loaded: decodeCheckpoint(bytes, jsKernels("f32")) });
 });
 
 test("finding 8: overlapping data_offsets, a duplicated key, a lone surrogate and a damaged history are refused", async () => {

@@ -13,6 +13,8 @@
 //          (a sampling parameter with beam=K — temperature, top_k, top_p, seed, argmax — is 400 naming it);
 //          novelty=1 adds {novelty: {longest_copy, longest_copy_at, copied_fraction, min_run}} of the generated
 //          text against the training text given at startup (`serve --novelty-text FILE`; 400 without one)
+//        a failure once the stream has begun (a model whose logits are not finite) ends it with `event: error`
+//          and {error: "…"}
 //   GET  /…                files of the built page (dist/web)
 //
 // Limits, each a clear 4xx with a JSON body {"error": "…", "param"?: "…"}: a bad parameter is 400 naming it,
@@ -226,24 +228,29 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
       res.flushHeaders();
       let generated = 0;
-      for await (const ev of events) {
-        if (ev.type === "ready") continue;
-        if (ev.type === "text") {
-          generated += [...ev.text].length;
-          if (!res.write(`data: ${JSON.stringify({ text: ev.text })}\n\n`)) {
-            await new Promise<void>((resolve) => {
-              const go = () => { res.off("drain", go); res.off("close", go); resolve(); };
-              res.on("drain", go);
-              res.on("close", go);
-            });
+      try {
+        for await (const ev of events) {
+          if (ev.type === "ready") continue;
+          if (ev.type === "text") {
+            generated += [...ev.text].length;
+            if (!res.write(`data: ${JSON.stringify({ text: ev.text })}\n\n`)) {
+              await new Promise<void>((resolve) => {
+                const go = () => { res.off("drain", go); res.off("close", go); resolve(); };
+                res.on("drain", go);
+                res.on("close", go);
+              });
+            }
+            continue;
           }
-          continue;
+          if (closed || res.destroyed) break;
+          const summary: Record<string, unknown> = { length: generated, seed: o.seed };
+          if (o.beam > 0) Object.assign(summary, { text: ev.text, log_prob: ev.logProb, score: ev.score, stopped: ev.stopped, beam: o.beam });
+          if (ev.novelty) summary.novelty = ev.novelty;
+          res.end(`event: done\ndata: ${JSON.stringify(summary)}\n\n`);
         }
-        if (closed || res.destroyed) break;
-        const summary: Record<string, unknown> = { length: generated, seed: o.seed };
-        if (o.beam > 0) Object.assign(summary, { text: ev.text, log_prob: ev.logProb, score: ev.score, stopped: ev.stopped, beam: o.beam });
-        if (ev.novelty) summary.novelty = ev.novelty;
-        res.end(`event: done\ndata: ${JSON.stringify(summary)}\n\n`);
+      } catch (e) {
+        // after the headers a failure (a model whose logits are not finite) ends the stream with an error event
+        if (!res.destroyed) res.end(`event: error\ndata: ${JSON.stringify({ error: (e as Error)?.message ?? String(e) })}\n\n`);
       }
     } finally {
       stats.active--;
