@@ -21,7 +21,7 @@
 import type { UnknownPolicy, Vocab } from "./data/vocab.js";
 import { spelled } from "./spelling.js";
 import type { CharLSTM } from "./model.js";
-import { PRIME_CHUNK, PrimeReader, SampleError, StopWatch } from "./sample.js";
+import { checkFiniteLogits, PRIME_CHUNK, PrimeReader, SampleError, StopWatch } from "./sample.js";
 
 export interface BeamOptions {
   /** Characters to generate at most (the prime is not counted). */ length: number;
@@ -133,6 +133,7 @@ export function* beamSteps(model: CharLSTM, vocab: Vocab, opts: BeamOptions): Ge
     // log-softmax of each live row, in float64
     for (let k = 0; k < live; k++) {
       if (fin[k]) continue;
+      checkFiniteLogits(ws.logits, k * V, V);
       let mx = -Infinity;
       for (let v = 0; v < V; v++) mx = Math.max(mx, ws.logits[k * V + v]);
       let sum = 0;

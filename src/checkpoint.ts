@@ -98,6 +98,9 @@ function parseJson<T>(meta: Record<string, string>, key: string, what = "checkpo
   }
 }
 
+/** The largest loss (nats/char) a history point may hold: anything above is damage, not training. */
+const MAX_HISTORY_LOSS = 1e6;
+
 const show = (v: unknown): string => (v === undefined ? "nothing" : JSON.stringify(v) ?? String(v));
 
 /**
@@ -134,12 +137,17 @@ export function validateTrainingMeta(trainRaw: unknown, stateRaw: unknown, what 
   if (st.bestVal !== null && (!finite(st.bestVal) || (st.bestVal as number) < 0)) bad("state.bestVal", "null or a number ≥ 0", st.bestVal);
   if (!finite(st.seconds) || (st.seconds as number) < 0) bad("state.seconds", "a number ≥ 0", st.seconds);
   if (!Array.isArray(st.history)) bad("state.history", "a list", st.history);
+  let prevStep = -1;
   (st.history as unknown[]).forEach((p, i) => {
-    // JSON has no NaN: a point's mean training loss is null when every step since the last was skipped
-    const num = (v: unknown) => v === null || finite(v);
-    if (!isObj(p) || !Number.isSafeInteger(p.step) || (p.step as number) < 0 || !num(p.train) || (p.val !== undefined && !num(p.val))) {
-      bad(`state.history[${i}]`, "{step, train, val?} with numbers", p);
+    // JSON has no NaN: a point's mean training loss is null when every step since the last was skipped. A loss
+    // is nats per character: ≥ 0, and far below MAX_HISTORY_LOSS (a uniform guess over 10^6 characters is 13.8)
+    const num = (v: unknown) => v === null || (finite(v) && (v as number) >= 0 && (v as number) <= MAX_HISTORY_LOSS);
+    if (!isObj(p) || !Number.isSafeInteger(p.step) || (p.step as number) < 0 || !num(p.train) || (p.val !== undefined && !num(p.val))
+        || (p.seconds !== undefined && (!finite(p.seconds) || (p.seconds as number) < 0))) {
+      bad(`state.history[${i}]`, `{step, train, val?, seconds?} with losses in [0, ${MAX_HISTORY_LOSS}] nats (or null)`, p);
     }
+    if ((p as { step: number }).step <= prevStep) bad(`state.history[${i}].step`, `above the step before it (${prevStep}): one point per step, in order`, (p as { step: number }).step);
+    prevStep = (p as { step: number }).step;
   });
   return { train, state: st as unknown as TrainState };
 }

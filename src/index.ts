@@ -3,8 +3,9 @@
 
 export { CharLSTM, type Workspace, type ForwardOptions } from "./model.js";
 export { Trainer, runTraining, evaluateTokens, evaluateWindows, evalsSinceBest, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
-export { Sampler, sample, sampleChars, sampleText, SampleError, type SampleOptions } from "./sample.js";
+export { Sampler, sampleChars, sampleText, SampleError, type SampleOptions } from "./sample.js";
 export { SampleBatch, sampleBatch, streamSeed, type BatchSample } from "./sample_batch.js";
+export { generate, sample, SAMPLES_PER_BATCH, type GenerateRequest, type GenerateControl, type GenerateEvent, type GenerateResult } from "./generate.js";
 export { beamSearch, beamSteps, type Beam, type BeamOptions } from "./beam.js";
 export { NoveltyIndex, novelty, suffixArray, type NoveltyReport } from "./novelty.js";
 export { traceText, rankCells, textFeatures, featureShows, cellSeries, correlation, type Trace, type TraceOptions, type Feature, type RankedCell, type CellValue } from "./visualize.js";

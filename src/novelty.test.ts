@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { codePoints, NoveltyIndex, noveltyFromStats, novelty, suffixArray } from "./novelty.js";
+import { codePoints, NoveltyIndex, noveltyFromStats, novelty, RangeMin, suffixArray } from "./novelty.js";
 import { Rng } from "./rng.js";
 
 function naiveSA(s: Int32Array): number[] {
@@ -147,4 +147,33 @@ test("wide alphabets: astral code points, σ > 256 (two-byte ranks) and σ > 655
   // code points above the text's largest (outside the rank table) never match
   assert.deepEqual(novelty("😀😀b", "abc", 1), { longest_copy: 1, longest_copy_at: { sample: 2, text: 1 }, copied_fraction: 1 / 3, min_run: 1 });
   assert.equal(new NoveltyIndex("abc").matchingStatistics("\u{10ffff}a").ms[0], 0);
+});
+
+test("RangeMin equals a naive minimum over random ranges; the matching walk equals the naive search on long repetitive copies", () => {
+  const rng = new Rng(11);
+  for (const n of [1, 31, 32, 33, 100, 1000, 2049]) {
+    const a = Int32Array.from({ length: n }, () => Math.floor(rng.nextFloat() * 50));
+    const rm = new RangeMin(a);
+    for (let q = 0; q < 300; q++) {
+      const i = Math.floor(rng.nextFloat() * n), j = Math.floor(rng.nextFloat() * n);
+      const lo = Math.min(i, j), hi = Math.max(i, j);
+      let m = Infinity;
+      for (let k = lo; k <= hi; k++) m = Math.min(m, a[k]);
+      assert.equal(rm.min(lo, hi), m, `n=${n} [${lo}, ${hi}]`);
+    }
+  }
+  // periodic texts make huge LCP intervals (the galloping), copies with mutations end every match in a mismatch
+  for (let trial = 0; trial < 20; trial++) {
+    const unit = randomText(rng, 1 + Math.floor(rng.nextFloat() * 5), ["a", "b", "c"]);
+    const text = (unit.repeat(Math.ceil(1500 / unit.length)) + randomText(rng, 100, ["a", "b"])).slice(0, 1600);
+    let sample = "";
+    while (sample.length < 300) {
+      const at = Math.floor(rng.nextFloat() * 1500);
+      sample += text.slice(at, at + Math.floor(rng.nextFloat() * 80)) + (rng.nextFloat() < 0.5 ? "c" : "Z");
+    }
+    const fast = new NoveltyIndex(text).matchingStatistics(sample), slow = naiveStats(sample, text);
+    assert.deepEqual(Array.from(fast.ms), Array.from(slow.ms), `trial ${trial}`);
+    const t = codePoints(text), p = codePoints(sample);
+    for (let i = 0; i < p.length; i++) for (let k = 0; k < fast.ms[i]; k++) assert.equal(t[fast.at[i] + k], p[i + k]);
+  }
 });

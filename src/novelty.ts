@@ -13,13 +13,17 @@
 // 4 bytes per code point up to the largest in the text, kept. So at most (w + 4)·n + 12·max(σ, n/2) bytes at
 // the peak, and (w + 4)·n kept. Measured on an 8.3 M-character English text (σ = 84: the bundled corpus 7×,
 // shuffled and perturbed): building raises the process's peak RSS by 57 MB (≈ 7 bytes per character; the text
-// as a string and the file's bytes are the caller's and not counted), and the index keeps 5n = 42 MB.
+// as a string and the file's bytes are the caller's and not counted), and the suffix array and text keep 5n =
+// 42 MB; the matching walk's tables (below) add ≈ 10.3n more (not measured there).
 //
 // Matching statistics: for each sample position i, ms[i] = the length of the longest prefix of sample[i..] that
 // occurs in the text. In suffix order that longest match is with one of the two suffixes adjacent to where
-// sample[i..] would be inserted, so one binary search per position finds it. The search keeps the common prefix
-// length with both ends of the range and starts each comparison at their minimum (Manber & Myers' mlr trick),
-// so a position costs O(log n + ms[i]) character comparisons in practice.
+// sample[i..] would be inserted. Position i + 1 starts from what position i found (its match minus the first
+// character is a match of at least ms[i] − 1 characters, at a known rank), so the search is confined to the
+// suffixes that share those characters and never re-reads them: O(m log n) in all for a sample of m characters,
+// however long its copies (see MatchWalk). The walk needs, built with the index: the inverse suffix array
+// (4n bytes), the LCP array (4n) and range minima over it (≈ 2.3n): ≈ 10n bytes more than the suffix array and
+// the text, so (w + 14.3)·n kept in all.
 //
 // Copied runs: every substring of a match is a match, so a copied run of ≥ minRun characters that covers
 // position j lies inside some [i, i + ms[i]) with ms[i] ≥ minRun; one sweep over i marks the covered characters.
@@ -259,6 +263,8 @@ export class NoveltyIndex {
     this.t = t;
     this.length = n;
     this.sa = suffixArray(t, Math.max(0, sigma - 1));
+    // built here, not at the first query: a server indexes at startup and must not stall on its first request
+    this.walkTables = walkTables(t, this.sa);
   }
 
   /**
@@ -266,40 +272,187 @@ export class NoveltyIndex {
    * text offset where it occurs (−1 when ms[i] = 0). Offsets count code points.
    */
   matchingStatistics(sample: string): { ms: Int32Array; at: Int32Array } {
-    const cps = codePoints(sample);
-    const m = cps.length, p = new Int32Array(m);
-    const rank = this.rank;
-    for (let i = 0; i < m; i++) p[i] = cps[i] < rank.length ? rank[cps[i]] : -1;   // −1 never matches
-    const ms = new Int32Array(m), at = new Int32Array(m).fill(-1);
-    const { t, sa } = this, n = t.length;
-    // common prefix of p[i..] and text suffix s, starting the comparison at offset k
-    const lcp = (i: number, s: number, k: number): number => {
-      while (i + k < m && s + k < n && p[i + k] === t[s + k]) k++;
-      return k;
-    };
-    for (let i = 0; i < m; i++) {
-      if (n === 0 || p[i] < 0) continue;
-      // invariant: suffix sa[lo] < p[i..] < suffix sa[hi] (lo = −1, hi = n are virtual ends), with llcp/rlcp
-      // their common prefixes with p[i..]
-      let lo = -1, hi = n, llcp = 0, rlcp = 0;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >>> 1, s = sa[mid];
-        const k = lcp(i, s, Math.min(llcp, rlcp));
-        // p[i..] ends (k = m − i) or the text suffix ends: a proper prefix sorts first
-        const pLess = i + k === m ? true : s + k === n ? false : p[i + k] < t[s + k];
-        if (pLess) { hi = mid; rlcp = k; } else { lo = mid; llcp = k; }
-      }
-      if (lo >= 0 && llcp >= (hi < n ? rlcp : 0)) { ms[i] = llcp; at[i] = sa[lo]; }
-      else if (hi < n) { ms[i] = rlcp; at[i] = sa[hi]; }
-      if (ms[i] === 0) at[i] = -1;
-    }
-    return { ms, at };
+    const w = new MatchWalk(this, sample);
+    w.run(w.m);
+    return { ms: w.ms, at: w.at };
   }
+
+  /**
+   * matchingStatistics in slices: `pause()` is awaited every few thousand positions (a Cooperator's: it gives
+   * the event loop a turn every ~20 ms and says whether to stop); null when it says stop.
+   */
+  async matchingStatisticsAsync(sample: string, pause: () => Promise<boolean>): Promise<{ ms: Int32Array; at: Int32Array } | null> {
+    const w = new MatchWalk(this, sample);
+    while (w.i < w.m) {
+      w.run(Math.min(w.m, w.i + 2048));
+      if (await pause()) return null;
+    }
+    return { ms: w.ms, at: w.at };
+  }
+
+  /** report() in slices (see matchingStatisticsAsync); null when `pause()` says stop. */
+  async reportAsync(sample: string, minRun: number, pause: () => Promise<boolean>): Promise<NoveltyReport | null> {
+    checkMinRun(minRun);
+    const stats = await this.matchingStatisticsAsync(sample, pause);
+    return stats && noveltyFromStats(stats, minRun);
+  }
+
+  /** The parts of the index the matching walk reads. */
+  get arrays(): { t: RankText; sa: Int32Array; isa: Int32Array; lcp: Int32Array; rmq: RangeMin; rank: Int32Array } {
+    return { t: this.t, sa: this.sa, rank: this.rank, ...this.walkTables };
+  }
+  private readonly walkTables: { isa: Int32Array; lcp: Int32Array; rmq: RangeMin };
 
   /** The novelty report of a sample (see NoveltyReport); minRun ≥ 1. */
   report(sample: string, minRun = 20): NoveltyReport {
-    if (!Number.isInteger(minRun) || minRun < 1) throw new RangeError(`--min-run must be a whole number ≥ 1, got ${minRun}`);
+    checkMinRun(minRun);
     return noveltyFromStats(this.matchingStatistics(sample), minRun);
+  }
+}
+
+function checkMinRun(minRun: number): void {
+  if (!Number.isInteger(minRun) || minRun < 1) throw new RangeError(`--min-run must be a whole number ≥ 1, got ${minRun}`);
+}
+
+/** The inverse suffix array and the LCP array (Kasai et al. 2001, O(n)): lcp[r] = lcp(suffix sa[r−1], suffix sa[r]), lcp[0] = 0. */
+function walkTables(t: RankText, sa: Int32Array): { isa: Int32Array; lcp: Int32Array; rmq: RangeMin } {
+  const n = t.length, isa = new Int32Array(n), lcp = new Int32Array(n);
+  for (let r = 0; r < n; r++) isa[sa[r]] = r;
+  // h drops by at most one from suffix i to suffix i + 1, so the inner loop runs O(n) times in all
+  for (let i = 0, h = 0; i < n; i++) {
+    const r = isa[i];
+    if (r === 0) { h = 0; continue; }
+    const j = sa[r - 1];
+    while (i + h < n && j + h < n && t[i + h] === t[j + h]) h++;
+    lcp[r] = h;
+    if (h > 0) h--;
+  }
+  return { isa, lcp, rmq: new RangeMin(lcp) };
+}
+
+/**
+ * Range minimum over an Int32Array: the minimum of each block of 32 entries, and a sparse table over the
+ * blocks (level j holds the minimum of 2^j blocks from each block), so a query scans at most two partial blocks
+ * and reads two table entries. Memory: n/32 · (1 + log2(n/32)) words, about 2.3 bytes per entry at n = 10^6.
+ */
+export class RangeMin {
+  private readonly levels: Int32Array[] = [];
+  constructor(private readonly a: Int32Array) {
+    const n = a.length, nb = (n + 31) >> 5;
+    const base = new Int32Array(nb).fill(0x7fffffff);
+    for (let i = 0; i < n; i++) if (a[i] < base[i >> 5]) base[i >> 5] = a[i];
+    this.levels.push(base);
+    for (let span = 1; 2 * span <= nb; span *= 2) {
+      const prev = this.levels[this.levels.length - 1], next = new Int32Array(nb - 2 * span + 1);
+      for (let b = 0; b < next.length; b++) next[b] = Math.min(prev[b], prev[b + span]);
+      this.levels.push(next);
+    }
+  }
+
+  /** min a[lo..hi] (inclusive, lo ≤ hi). */
+  min(lo: number, hi: number): number {
+    const a = this.a;
+    let m = 0x7fffffff;
+    const bl = (lo >> 5) + 1, bh = hi >> 5;   // whole blocks bl..bh−1
+    if (bl >= bh) { for (let i = lo; i <= hi; i++) if (a[i] < m) m = a[i]; return m; }
+    for (let i = lo; i < bl << 5; i++) if (a[i] < m) m = a[i];
+    for (let i = bh << 5; i <= hi; i++) if (a[i] < m) m = a[i];
+    const j = 31 - Math.clz32(bh - bl), level = this.levels[j];
+    return Math.min(m, level[bl], level[bh - (1 << j)]);
+  }
+}
+
+/**
+ * The matching-statistics walk. Position i starts from what position i − 1 found: if sample[i−1..] matched
+ * ℓ = ms[i−1] ≥ 2 characters at text offset s, then sample[i..] matches at least k0 = ℓ − 1 characters at
+ * s + 1, whose suffix has rank r0 = isa[s + 1]. The suffixes that share those k0 characters form the interval
+ * [L, R] around r0 where every lcp[L+1..R] ≥ k0 (found by galloping with range minima), and the longest
+ * match of sample[i..] is at one of the two suffixes next to where it sorts inside [L, R]: a binary search
+ * there whose comparisons start at character k0 (Manber & Myers' min(llcp, rlcp) from there on). First the
+ * walk extends at r0 itself, and stops there when the match reaches the end of the sample (a text checked
+ * against itself, an overfitted model's copy: O(1) per position).
+ *
+ * Cost: a comparison at position i reads at most ms[i] − k0 + 1 = ms[i] − ms[i−1] + 2 new characters and
+ * Σ(ms[i] − ms[i−1] + 2) ≤ 3m, so O(m log n) character comparisons and O(m log n) range-minimum queries in
+ * all, whatever the sample shares with the text (the plain binary search re-reads every match: O(m² log n)
+ * for a long copy).
+ */
+class MatchWalk {
+  readonly ms: Int32Array;
+  readonly at: Int32Array;
+  readonly m: number;
+  /** Next position to compute. */ i = 0;
+  /** The sample as text ranks (−1: not in the text, never matches). */ private readonly p: Int32Array;
+  /** Rank (in sa) of the suffix where ms[i − 1] was found, −1 for none. */ private prevRank = -1;
+  private readonly idx: NoveltyIndex["arrays"];
+
+  constructor(index: NoveltyIndex, sample: string) {
+    const cps = codePoints(sample);
+    this.m = cps.length;
+    this.idx = index.arrays;
+    const rank = this.idx.rank;
+    this.p = new Int32Array(this.m);
+    for (let i = 0; i < this.m; i++) this.p[i] = cps[i] < rank.length ? rank[cps[i]] : -1;
+    this.ms = new Int32Array(this.m);
+    this.at = new Int32Array(this.m).fill(-1);
+  }
+
+  /** Common prefix of p[i..] and text suffix s, known to be at least k. */
+  private lcp(i: number, s: number, k: number): number {
+    const { p, m } = this, { t } = this.idx, n = t.length;
+    while (i + k < m && s + k < n && p[i + k] === t[s + k]) k++;
+    return k;
+  }
+
+  /** Whether p[i..] sorts before text suffix s, given their common prefix k (a proper prefix sorts first). */
+  private less(i: number, s: number, k: number): boolean {
+    const { t } = this.idx;
+    return i + k === this.m ? true : s + k === t.length ? false : this.p[i + k] < t[s + k];
+  }
+
+  /** Compute positions i..end−1. */
+  run(end: number): void {
+    const { sa, isa, lcp, rmq, t } = this.idx, n = t.length, { p, ms, at } = this;
+    for (; this.i < end; this.i++) {
+      const i = this.i;
+      if (n === 0 || p[i] < 0) { this.prevRank = -1; continue; }
+      // what the previous position guarantees: k0 characters at rank r0
+      let k0 = 0, r0 = -1;
+      if (this.prevRank >= 0 && i > 0 && ms[i - 1] >= 2) { k0 = ms[i - 1] - 1; r0 = isa[sa[this.prevRank] + 1]; }
+      let lo = -1, hi = n, llcp = 0, rlcp = 0;
+      if (r0 >= 0) {
+        const k = this.lcp(i, sa[r0], k0);
+        if (i + k === this.m) { ms[i] = k; at[i] = sa[r0]; this.prevRank = r0; continue; }   // the whole rest matches
+        // p[i..] sorts after sa[r0] (search (r0, R]) or before it (search [L, r0)); both ends share ≥ k0
+        if (this.less(i, sa[r0], k)) {
+          hi = r0; rlcp = k;
+          let L = r0;   // gallop down while lcp[L − step + 1 .. L] ≥ k0, then narrow
+          let step = 1;
+          while (L - step >= 0 && rmq.min(L - step + 1, L) >= k0) { L -= step; step *= 2; }
+          for (step >>= 1; step >= 1; step >>= 1) if (L - step >= 0 && rmq.min(L - step + 1, L) >= k0) L -= step;
+          lo = L - 1; llcp = k0;
+        } else {
+          lo = r0; llcp = k;
+          let R = r0, step = 1;
+          while (R + step < n && rmq.min(R + 1, R + step) >= k0) { R += step; step *= 2; }
+          for (step >>= 1; step >= 1; step >>= 1) if (R + step < n && rmq.min(R + 1, R + step) >= k0) R += step;
+          hi = R + 1; rlcp = k0;
+        }
+      }
+      const lo0 = lo, hi0 = hi;
+      // invariant: p[i..] sorts after suffix sa[lo] and before suffix sa[hi]; llcp/rlcp their common prefixes
+      // with p[i..] (for a virtual end, a lower bound every suffix between lo and hi shares)
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1, s = sa[mid];
+        const k = this.lcp(i, s, Math.min(llcp, rlcp));
+        if (this.less(i, s, k)) { hi = mid; rlcp = k; } else { lo = mid; llcp = k; }
+      }
+      // the longer of the two neighbours that are real suffixes (a virtual end only bounds)
+      const loReal = lo >= 0 && (lo > lo0 || r0 >= 0 && lo === r0), hiReal = hi < n && (hi < hi0 || r0 >= 0 && hi === r0);
+      let best = -1, len = 0;
+      if (loReal && (!hiReal || llcp >= rlcp)) { best = lo; len = llcp; } else if (hiReal) { best = hi; len = rlcp; }
+      if (best >= 0 && len > 0) { ms[i] = len; at[i] = sa[best]; this.prevRank = best; } else this.prevRank = -1;
+    }
   }
 }
 

@@ -6,6 +6,12 @@
 // Each series is one <polyline class="train|val" data-points="N">, with N (step, bits/char) vertices;
 // validation points also get a <circle> each. Points without a finite value are left out; the time panel
 // only holds points that carry `seconds` (checkpoints written before it was recorded lack it).
+//
+// A picture shows at most a few points per pixel column, so a long history (a million evaluations) is decimated
+// to the lowest and the highest point of each column (MAX_PER_COLUMN per px, in order): the envelope of the
+// curve stays exact, the document stays ~100 KB whatever the history's length, and `data-points` is the
+// number of vertices drawn, with `data-total` the series' length when it was decimated. Nothing spreads an
+// array of unbounded size into a call (Math.min(...xs) overflows the stack past ~100,000 values).
 
 import type { ModelConfig, TrainConfig } from "./config.js";
 import type { HistoryPoint } from "./train.js";
@@ -26,6 +32,42 @@ export interface CurveOptions {
 }
 
 interface XY { x: number; y: number }
+
+/** Points kept per pixel column of a panel: its lowest and highest. */
+const MAX_PER_COLUMN = 2;
+
+/** min and max of f over xs, by a loop ([Infinity, −Infinity] when empty). */
+function extent<T>(xs: readonly T[], f: (x: T) => number): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (const x of xs) { const v = f(x); if (v < lo) lo = v; if (v > hi) hi = v; }
+  return [lo, hi];
+}
+
+/**
+ * The points of a series that a panel `cols` pixels wide can show: when there are more than
+ * MAX_PER_COLUMN · cols, per column (x bucket) the lowest and the highest point, in their original order.
+ */
+export function decimate(pts: XY[], xmin: number, xmax: number, cols: number): XY[] {
+  cols = Math.max(1, Math.floor(cols));
+  if (pts.length <= MAX_PER_COLUMN * cols) return pts;
+  const out: XY[] = [];
+  const scale = cols / (xmax - xmin || 1);
+  let col = -1, lo: XY | null = null, hi: XY | null = null, loAt = 0, hiAt = 0;
+  const flush = () => {
+    if (!lo || !hi) return;
+    if (lo === hi) out.push(lo);
+    else if (loAt < hiAt) out.push(lo, hi);
+    else out.push(hi, lo);
+  };
+  pts.forEach((p, i) => {
+    const c = Math.min(cols - 1, Math.max(0, Math.floor((p.x - xmin) * scale)));
+    if (c !== col) { flush(); col = c; lo = hi = p; loAt = hiAt = i; return; }
+    if (p.y < lo!.y) { lo = p; loAt = i; }
+    if (p.y > hi!.y) { hi = p; hiAt = i; }
+  });
+  flush();
+  return out;
+}
 
 const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 const fmt = (v: number): string => {
@@ -66,7 +108,7 @@ export function historySvg(history: HistoryPoint[], opts: CurveOptions): string 
     { label: "training seconds", xOf: (p: HistoryPoint) => p.seconds },
   ];
   const all = panels.flatMap((pn) => [...series("train", pn.xOf), ...series("val", pn.xOf)]);
-  let lo = Math.min(...all.map((p) => p.y)), hi = Math.max(...all.map((p) => p.y));
+  let [lo, hi] = extent(all, (p) => p.y);
   if (!all.length) { lo = 0; hi = 8; }
   if (hi - lo < 0.2) { lo -= 0.1; hi += 0.1; }
   lo = Math.max(0, lo - (hi - lo) * 0.05);
@@ -84,9 +126,10 @@ export function historySvg(history: HistoryPoint[], opts: CurveOptions): string 
   const pw = (W - gap) / 2;
   panels.forEach((pn, i) => {
     const left = i * (pw + gap), x0 = left + pad.l, x1 = left + pw - pad.r, y0 = pad.t, y1 = H - pad.b;
-    const train = series("train", pn.xOf), val = series("val", pn.xOf);
-    const xs = [...train, ...val].map((p) => p.x);
-    const xmin = 0, xmax = xs.length ? Math.max(1e-9, ...xs) : 1;
+    const trainAll = series("train", pn.xOf), valAll = series("val", pn.xOf);
+    const count = trainAll.length + valAll.length;
+    const xmin = 0, xmax = count ? Math.max(1e-9, extent(trainAll, (p) => p.x)[1], extent(valAll, (p) => p.x)[1]) : 1;
+    const train = decimate(trainAll, xmin, xmax, x1 - x0), val = decimate(valAll, xmin, xmax, x1 - x0);
     const X = (x: number) => x0 + ((x - xmin) / (xmax - xmin)) * (x1 - x0);
     const Y = (y: number) => y0 + (1 - (y - lo) / (hi - lo)) * (y1 - y0);
     const r = (v: number) => v.toFixed(1);
@@ -99,9 +142,9 @@ export function historySvg(history: HistoryPoint[], opts: CurveOptions): string 
     out.push(`<path class="axis" fill="none" d="M${r(x0)} ${r(y0)}V${r(y1)}H${r(x1)}"/>`);
     out.push(`<text x="${r((x0 + x1) / 2)}" y="${r(H - 8)}" text-anchor="middle">${esc(pn.label)}</text>`);
     out.push(`<text transform="translate(${r(left + 14)} ${r((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle">bits/char</text>`);
-    if (!xs.length) out.push(`<text x="${r((x0 + x1) / 2)}" y="${r((y0 + y1) / 2)}" text-anchor="middle">no points</text>`);
-    for (const [cls, pts] of [["train", train], ["val", val]] as const) {
-      out.push(`<polyline class="${cls}" data-points="${pts.length}" fill="none" stroke-width="2" points="${pts.map((p) => `${r(X(p.x))},${r(Y(p.y))}`).join(" ")}"/>`);
+    if (!count) out.push(`<text x="${r((x0 + x1) / 2)}" y="${r((y0 + y1) / 2)}" text-anchor="middle">no points</text>`);
+    for (const [cls, pts, total] of [["train", train, trainAll.length], ["val", val, valAll.length]] as const) {
+      out.push(`<polyline class="${cls}" data-points="${pts.length}"${pts.length < total ? ` data-total="${total}"` : ""} fill="none" stroke-width="2" points="${pts.map((p) => `${r(X(p.x))},${r(Y(p.y))}`).join(" ")}"/>`);
       if (cls === "val") for (const p of pts) out.push(`<circle class="val" cx="${r(X(p.x))}" cy="${r(Y(p.y))}" r="3" fill="#d8603b"/>`);
     }
     out.push(`</g>`);

@@ -118,16 +118,23 @@ function startsAsText(bytes: Uint8Array): string | undefined {
 
 /** Parse and check the JSON header (`json`: its N bytes) of a file whose data section has `dataLen` bytes. */
 export function parseHeader(json: Uint8Array, dataLen: number): { infos: Map<string, TensorInfo>; metadata: Record<string, string> } {
-  let header: unknown;
+  let header: unknown, text: string;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(json));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(json);
+    header = JSON.parse(text);
   } catch {
     throw new SafetensorsError("header is not valid UTF-8 JSON: not a safetensors file");
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) throw new SafetensorsError("header is not a JSON object");
+  // JSON.parse keeps the last of two equal keys silently; safetensors forbids them (a tensor named twice would
+  // read another tensor's bytes)
+  const seen = new Set<string>();
+  for (const k of topLevelKeys(text)) {
+    if (seen.has(k)) throw new SafetensorsError(`the header names ${JSON.stringify(k.slice(0, 80))} twice: the file is damaged`);
+    seen.add(k);
+  }
   const infos = new Map<string, TensorInfo>();
   let metadata: Record<string, string> = {};
-  let covered = 0;
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
       if (typeof entry !== "object" || entry === null || Object.values(entry).some((v) => typeof v !== "string")) {
@@ -149,10 +156,32 @@ export function parseHeader(json: Uint8Array, dataLen: number): { infos: Map<str
     const count = (e.shape as number[]).reduce((a, d) => a * d, 1);
     if (end - b !== count * BYTES[e.dtype]) throw new SafetensorsError(`tensor ${name}: ${end - b} bytes do not hold shape [${e.shape}] of ${e.dtype}`);
     infos.set(name, { dtype: e.dtype, shape: e.shape as number[], begin: b, end });
-    covered += end - b;
   }
-  if (covered > dataLen) throw new SafetensorsError("tensors overlap");
+  // the byte ranges, in order, must not overlap (safetensors' rule: each byte belongs to one tensor)
+  const ranges = [...infos.entries()].filter(([, t]) => t.end > t.begin).sort((x, y) => x[1].begin - y[1].begin);
+  for (let i = 1; i < ranges.length; i++) {
+    const [a, ta] = ranges[i - 1], [b, tb] = ranges[i];
+    if (tb.begin < ta.end) throw new SafetensorsError(`tensors ${a} and ${b} overlap (bytes ${tb.begin}–${Math.min(ta.end, tb.end)} of the data section): the file is damaged`);
+  }
   return { infos, metadata };
+}
+
+/** The keys of the top-level object of a JSON text already known to be valid, in order (duplicates kept). */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0, expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {   // a string: skip to its closing quote (a backslash escapes the next character)
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (depth === 1 && expectKey) { keys.push(JSON.parse(text.slice(i, j + 1)) as string); expectKey = false; }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) { depth++; if (depth === 1) expectKey = c === 0x7b; }   // { [
+    else if (c === 0x7d || c === 0x5d) depth--;                                                  // } ]
+    else if (c === 0x2c && depth === 1) expectKey = true;                                        // ,
+  }
+  return keys;
 }
 
 /** Typed values over freshly read bytes (aligned: the caller allocated them). */

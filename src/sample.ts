@@ -56,6 +56,7 @@ export class Picker {
   /** A token from logits[off .. off+V), drawing (unless argmax) one float from rng. */
   pick(logits: FloatArray, off: number, rng: Rng): number {
     const { probs, order, opts, V } = this;
+    checkFiniteLogits(logits, off, V);
     softmaxRow(probs, off === 0 ? logits : logits.subarray(off, off + V), V, opts.argmax ? 1 : opts.temperature);
     this.lastProbs.set(probs);
     if (opts.argmax) {
@@ -83,6 +84,21 @@ export class Picker {
     }
     return sampleMult(probs, V, rng.nextFloat());
   }
+}
+
+/**
+ * Refuse logits that are NaN or ±Infinity (weights that are finite but overflow float32 on the way, e.g. a
+ * head.weight of 3e38): sampling from them would draw garbage silently, and a beam's scores would be NaN.
+ */
+export function checkFiniteLogits(logits: FloatArray, off: number, V: number): void {
+  for (let v = off; v < off + V; v++) {
+    if (!Number.isFinite(logits[v])) throw new NonFiniteError("the model's output (logits) is not finite — NaN or ±Infinity: its weights overflow float32 arithmetic; this checkpoint cannot generate text");
+  }
+}
+
+/** A computation on a model gave NaN or ±Infinity (a runtime failure, not a bad option). */
+export class NonFiniteError extends Error {
+  override name = "TrainingError";
 }
 
 /** Sampling options with defaults, checked (SampleError naming the flag). */
@@ -250,15 +266,6 @@ function siftDown(heap: Int32Array, p: Float64Array, i: number, size: number): v
 export function* sampleChars(model: CharLSTM, vocab: Vocab, opts: SampleOptions, ws?: Workspace): Generator<string> {
   const s = new Sampler(model, vocab, opts, ws);
   for (let ch = s.next(); ch !== null; ch = s.next()) yield ch;
-}
-
-/** Generated characters as an async iterator that gives the event loop a turn every `every` characters. */
-export async function* sample(model: CharLSTM, vocab: Vocab, opts: SampleOptions, every = 16): AsyncGenerator<string> {
-  let n = 0;
-  for (const ch of sampleChars(model, vocab, opts)) {
-    yield ch;
-    if (++n % every === 0) await new Promise((r) => setTimeout(r, 0));
-  }
 }
 
 /** The whole generated text at once (the prime not included). */

@@ -49,18 +49,36 @@ export class SampleBatch {
   private readonly length: number;
   private generated = 0;
 
-  constructor(readonly model: CharLSTM, readonly vocab: Vocab, opts: SampleOptions, n: number) {
+  /** Index of stream 0 within the whole run (a run of many samples goes batch by batch). */
+  readonly first: number;
+
+  /**
+   * `share` (optional): a prime already read at batch 1 into `prime` (its state in slot 0, its last logits in
+   * row 0) and a batch workspace `ws` (B ≥ max(n, 2), Tmax ≥ 1) to reuse, for batch after batch of one run whose
+   * stream 0 is stream `first` of the run (seed streamSeed(seed, first)). Without it the batch reads the prime
+   * and allocates its own.
+   */
+  constructor(readonly model: CharLSTM, readonly vocab: Vocab, opts: SampleOptions, n: number, share?: { prime: Workspace; ws: Workspace; first: number }) {
     if (!Number.isInteger(n) || n < 1) throw spelled((m) => new SampleError(m), (s) => `${s("numSamples")} must be a whole number ≥ 1, got ${n}`);
     const o = resolveSampleOptions(opts);
     this.n = n;
+    this.first = share?.first ?? 0;
     this.length = o.length;
-    this.seeds = Array.from({ length: n }, (_, i) => streamSeed(o.seed, i));
+    this.seeds = Array.from({ length: n }, (_, i) => streamSeed(o.seed, this.first + i));
     this.rngs = this.seeds.map((s) => new Rng(s));
     this.stops = this.seeds.map(() => new StopWatch(o.stop));
     this.texts = this.seeds.map(() => "");
     this.done = new Uint8Array(n);
     const B = Math.max(n, 2);
     this.picker = new Picker(vocab.size, o);
+    if (share) {
+      if (share.ws.B < B || share.prime.B !== 1) throw new SampleError("a shared batch workspace is too small");
+      this.pws = share.prime;
+      this.ws = share.ws;
+      this.prime = null;
+      this.seedRows();
+      return;
+    }
     // the prime once, batch 1 (readPrime, or all of it at the first step); then its state in every row
     this.pws = model.workspace(1, PRIME_CHUNK);
     this.prime = new PrimeReader(model, vocab, this.pws, opts.prime ?? "", opts.unknown ?? "error");
@@ -80,6 +98,12 @@ export class SampleBatch {
     if (!this.prime) return true;
     if (!this.prime.read(maxChars)) return false;
     this.prime = null;
+    this.seedRows();
+    return true;
+  }
+
+  /** The prime's state and last logits (slot 0 of the prime workspace) into every row of the batch. */
+  private seedRows(): void {
     const { pws, ws } = this, V = this.vocab.size, H = this.model.config.hidden;
     for (let l = 0; l < this.model.config.layers; l++) {
       const src = pws.caches[l], dst = ws.caches[l];
@@ -89,7 +113,6 @@ export class SampleBatch {
       }
     }
     for (let b = 0; b < ws.B; b++) ws.logits.set(pws.logits.subarray(0, V), b * V);
-    return true;
   }
 
   /** Whether every stream has reached the length or its stop string. */
@@ -125,7 +148,7 @@ export class SampleBatch {
 
   /** The samples so far. */
   results(): BatchSample[] {
-    return this.texts.map((text, index) => ({ index, seed: this.seeds[index], text }));
+    return this.texts.map((text, i) => ({ index: this.first + i, seed: this.seeds[i], text }));
   }
 }
 

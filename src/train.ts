@@ -208,7 +208,12 @@ export class Trainer {
     const point: HistoryPoint = { step: this.state.step, train: this.lossCount ? this.lossSum / this.lossCount : NaN };
     if (val !== undefined) point.val = val;
     point.seconds = this.state.seconds;
-    this.state.history.push(point);
+    const h = this.state.history, last = h[h.length - 1];
+    if (last && last.step === point.step) {
+      // evaluated again at the same step (a resume of a finished run): one point per step, the new one
+      if (!this.lossCount) point.train = last.train;
+      h[h.length - 1] = point;
+    } else h.push(point);
     this.lossSum = 0;
     this.lossCount = 0;
     return point;
@@ -354,7 +359,9 @@ export function* evaluateWindows(model: CharLSTM, ids: ArrayLike<number> | Token
     ws.x.set(window.subarray(0, Tw));
     ws.y.set(window.subarray(1, Tw + 1));
     model.forward(ws, Tw);
-    sum += model.loss(ws, Tw) * Tw;
+    const loss = model.loss(ws, Tw);
+    if (!Number.isFinite(loss)) throw new TrainingError(`the model's loss is not finite (NaN or ±Infinity) in characters ${pos + 1}–${pos + Tw}: its weights overflow float32 arithmetic; this checkpoint cannot score text`);
+    sum += loss * Tw;
     model.carryState(ws, Tw);
     pos += Tw;
     if (pos < n) yield pos;

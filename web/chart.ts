@@ -55,8 +55,9 @@ export class LossChart {
     const color = (name: string) => css.getPropertyValue(name).trim() || "#888";
     const pad = { l: 44, r: 12, t: 12, b: 28 };
     const all = [...this.train, ...this.val];
-    const maxStep = Math.max(this.maxStep, ...all.map((p) => p.step));
-    let lo = Math.min(...all.map((p) => p.bpc)), hi = Math.max(...all.map((p) => p.bpc));
+    // loops, not Math.max(...xs): a spread of a long history overflows the stack
+    let maxStep = this.maxStep, lo = Infinity, hi = -Infinity;
+    for (const p of all) { if (p.step > maxStep) maxStep = p.step; if (p.bpc < lo) lo = p.bpc; if (p.bpc > hi) hi = p.bpc; }
     if (!all.length) { lo = 0; hi = 8; }
     if (hi - lo < 0.5) { const mid = (hi + lo) / 2; lo = mid - 0.25; hi = mid + 0.25; }
     lo = Math.max(0, Math.floor(lo * 2) / 2);

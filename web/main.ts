@@ -78,7 +78,7 @@ async function showCurves(info: ModelInfo, served: boolean): Promise<void> {
   }
   curves.hidden = points.length === 0;
   curves.dataset.source = served ? "api" : "checkpoint";
-  curvesChart.reset(Math.max(1, ...points.map((p) => p.step)));
+  curvesChart.reset(points.reduce((m, p) => Math.max(m, p.step), 1));
   for (const p of points) {
     if (p.train_bpc !== null) curvesChart.addTrain(p.step, p.train_bpc);
     if (p.val_bpc !== null) curvesChart.addVal(p.step, p.val_bpc);

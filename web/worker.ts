@@ -3,7 +3,7 @@
 // All of it is the library itself (src/), on the kernels loadKernelsBrowser picks.
 
 import {
-  Corpus, Sampler, Trainer, beamSteps, decodeCheckpoint, defaultTrain, encodeCheckpoint, runTraining, traceText,
+  Corpus, Trainer, generate, decodeCheckpoint, defaultTrain, encodeCheckpoint, runTraining, traceText,
   validateModel, validateTrain, type CharLSTM, type SampleOptions, type Kernels, type TrainConfig, type Vocab,
 } from "../src/index.js";
 import { loadKernelsBrowser } from "../src/kernels/wasm/browser.js";
@@ -21,46 +21,22 @@ function post(m: FromWorker, transfer: Transferable[] = []): void {
   postMessage(m, { transfer });
 }
 
-/** Let queued messages (stop, checkpoint) in: a zero-delay macrotask turn (setTimeout clamps to 4 ms). */
-const channel = new MessageChannel();
-const pending: (() => void)[] = [];
-channel.port1.onmessage = () => pending.shift()?.();
-function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => { pending.push(resolve); channel.port2.postMessage(0); });
-}
-
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/**
+ * One generation: the library's generation stream (src/generate.ts), whose ~16 ms slices each post one text
+ * message; between slices the stream gives the worker's event loop a turn, so a stop message gets in.
+ */
 async function sample(id: number, opts: SampleOptions & { beam?: number }): Promise<void> {
   if (!loaded) throw new Error("no model is loaded");
   const t0 = performance.now();
   const lease = loaded.pool.borrow();
   let n = 0, logProb: number | undefined;
   try {
-    // one source of text: a Sampler's characters, or (beam > 0) the prefix all beams agree on as it becomes final
-    let pull: () => string | null;
-    if (opts.beam && opts.beam > 0) {
-      const steps = beamSteps(lease.model, loaded.vocab, { length: opts.length, beams: opts.beam, prime: opts.prime, stop: opts.stop, unknown: opts.unknown });
-      pull = () => {
-        const r = steps.next();
-        if (r.done) { logProb = r.value[0]?.logProb; return null; }
-        return r.value;
-      };
-    } else {
-      const s = new Sampler(lease.model, loaded.vocab, opts);
-      pull = () => s.next();
-    }
-    // batches of ~16 ms: a smooth stream, and a stop message gets in between batches
-    for (let done = false; !done && !cancelled.has(id);) {
-      let text = "";
-      const t = performance.now();
-      while (performance.now() - t < 16) {
-        const ch = pull();
-        if (ch === null) { done = true; break; }
-        text += ch;
-      }
-      if (text) { post({ type: "text", id, text }); n += [...text].length; }
-      if (!done) await yieldTurn();
+    const events = generate(lease.model, loaded.vocab, { ...opts, beam: opts.beam ?? 0 }, { signal: { get aborted() { return cancelled.has(id); } }, sliceMs: 16 });
+    for await (const ev of events) {
+      if (ev.type === "text") { post({ type: "text", id, text: ev.text }); n += [...ev.text].length; }
+      else if (ev.type === "result") logProb = ev.logProb;
     }
   } finally {
     lease.release();

@@ -9,19 +9,17 @@
 // generated characters only (the prime is the user's). In text mode the novelty lines go to stderr, so stdout
 // stays the generated text.
 //
-// Every loop here gives the event loop a turn every 20 ms (io/cooperate.ts), the prime's reading included, so
-// Ctrl-C and SIGTERM stop it at once with exit 130, as they stop plain `sample`. Plain text with one beam shown
-// streams the committed prefix (the characters all beams agree on) as it becomes final: what a user watching
-// wants; a stopped search has printed that prefix and a newline. --beams-out, --json and several samples print
-// at the end (a stopped run prints nothing of them).
+// All of it, plain `sample` included, consumes the library's one generation stream (generate.ts), which works
+// in ~16 ms slices and gives the event loop a turn between them, the prime's reading and the novelty matching
+// included, so Ctrl-C and SIGTERM stop it at once with exit 130. One text (a sample, or the best beam's committed
+// prefix: the characters all beams agree on) streams as it becomes final, and a stopped run has printed it and a
+// newline; --beams-out, --json and several samples print each result as it finishes (N samples go in batches,
+// so a million samples stream out in bounded memory).
 
 import type { UnknownPolicy, Vocab } from "../data/vocab.js";
 import type { CharLSTM } from "../model.js";
-import { beamSteps, type Beam } from "../beam.js";
-import { Cooperator } from "../io/cooperate.js";
+import { generate } from "../generate.js";
 import type { NoveltyIndex } from "../novelty.js";
-import { Sampler } from "../sample.js";
-import { SampleBatch } from "../sample_batch.js";
 import { UsageError } from "./args.js";
 import { bool, num, str, type CliContext, type Flags } from "./context.js";
 import { formatNovelty, loadNoveltyIndex, minRunFlag } from "./novelty.js";
@@ -64,101 +62,57 @@ export interface GenerationInput {
 }
 
 /**
- * Text written in pieces: flushed every 64 characters, at a newline and at least every 50 ms (a write of ""
- * flushes what waits once 50 ms have passed, so a search that commits nothing new for a while still shows
- * what it committed before).
+ * Plain `sample`, --beam, --num-samples, --json and --novelty, all as one consumer of the library's generation
+ * stream (generate.ts): text events are written as they come (the stream hands them over once per ~16 ms
+ * slice), results are printed as they finish. A stopped stream (Ctrl-C, SIGTERM) ends the line it streamed
+ * and returns 130.
  */
-export class StreamOut {
-  private buf = "";
-  private last = performance.now();
-  constructor(private readonly out: (s: string) => void) {}
-  write(s: string): void {
-    this.buf += s;
-    const now = performance.now();
-    if (this.buf.length >= 64 || now - this.last > 50 || s.includes("\n")) this.flush();
-  }
-  flush(): void {
-    if (this.buf) this.out(this.buf);
-    this.buf = "";
-    this.last = performance.now();
-  }
-}
-
 export async function runGeneration(flags: Flags, g: GenerationInput, ctx: CliContext): Promise<number> {
   const json = bool(flags, "json");
   // index the training text first: a bad --novelty file fails before minutes of generation
   const novelty: NoveltyIndex | null = flags.has("novelty") ? loadNoveltyIndex(str(flags, "novelty")!) : null;
   const minRun = novelty ? minRunFlag(flags) : 20;
-  const report = (text: string) => (novelty ? novelty.report(text, minRun) : undefined);
-  const results: { header: string; text: string; obj: Record<string, unknown> }[] = [];
-  const co = new Cooperator(ctx.signal, 20);
-
-  if (flags.has("beam")) {
-    const K = num(flags, "beam")!;
-    const steps = beamSteps(g.model, g.vocab, { length: g.length, beams: K, lengthPenalty: num(flags, "length-penalty") ?? 0, prime: g.prime, stop: g.stop, unknown: g.unknown });
-    // one beam in plain text: print the prime and then the committed prefix as it comes
-    const stream = !json && !bool(flags, "beams-out") ? new StreamOut(ctx.out) : null;
-    let started = false, beams: Beam[];
-    for (;;) {
-      const r = steps.next();
-      if (r.done) { beams = r.value; break; }
-      if (stream && (r.value || started)) {
-        if (!started) { stream.write(g.prime); started = true; }
-        stream.write(r.value);
-      }
-      if (await co.pause()) {
-        if (stream && started) { stream.write("\n"); stream.flush(); }
-        return 130;
-      }
-    }
-    if (stream) {
-      // the text is out already; what is left is the line end and the novelty report
-      if (!started) stream.write(g.prime);
-      stream.write("\n");
-      stream.flush();
-      const nov = report(beams[0]?.text ?? "");
-      if (nov) ctx.err(formatNovelty(nov) + "\n");
-      return 0;
-    }
-    const shown = bool(flags, "beams-out") ? beams : beams.slice(0, 1);
-    shown.forEach((b, i) => results.push({
-      header: `=== beam ${i + 1} of ${beams.length} (log-prob ${b.logProb.toFixed(4)}, score ${b.score.toFixed(4)}${b.stopped ? ", stopped" : ""}) ===`,
-      text: b.text,
-      obj: { index: i, text: b.text, log_prob: b.logProb, score: b.score, stopped: b.stopped },
-    }));
-  } else {
-    // --num-samples N (even 1) runs the batch of streams; without it, the one sample of plain `sample`
-    const n = num(flags, "num-samples") ?? 1;
-    const opts = { length: g.length, temperature: g.temperature, topK: g.topK, topP: g.topP, argmax: g.argmax, prime: g.prime, seed: g.seed, stop: g.stop, unknown: g.unknown };
-    let samples: { index: number; seed: number; text: string }[];
-    if (flags.has("num-samples")) {
-      const batch = new SampleBatch(g.model, g.vocab, opts, n);
-      while (!batch.readPrime(256)) if (await co.pause()) return 130;
-      while (batch.step() !== null) if (await co.pause()) return 130;
-      samples = batch.results();
-    } else {
-      const sampler = new Sampler(g.model, g.vocab, { ...opts, deferPrime: true });
-      while (!sampler.readPrime(256)) if (await co.pause()) return 130;
-      let text = "";
-      for (let ch = sampler.next(); ch !== null; ch = sampler.next()) {
-        text += ch;
-        if (await co.pause()) return 130;
-      }
-      samples = [{ index: 0, seed: g.seed, text }];
-    }
-    for (const s of samples) results.push({ header: `=== sample ${s.index + 1} of ${n} (seed ${s.seed}) ===`, text: s.text, obj: { index: s.index, seed: s.seed, text: s.text } });
-  }
-
-  const headers = results.length > 1 || bool(flags, "beams-out");
-  for (const r of results) {
-    const nov = report(r.text);
-    if (json) {
-      ctx.out(JSON.stringify(nov ? { ...r.obj, novelty: nov } : r.obj) + "\n");
+  const beam = flags.has("beam"), beamsOut = bool(flags, "beams-out");
+  const n = flags.has("num-samples") ? num(flags, "num-samples")! : undefined;
+  // one text streams as it comes (plain sample, or the best beam's committed prefix); the rest print when done
+  const streaming = !json && !beamsOut && n === undefined;
+  const headers = beamsOut || (n !== undefined && n > 1);
+  const events = generate(g.model, g.vocab, {
+    length: g.length, prime: g.prime, stop: g.stop, unknown: g.unknown,
+    temperature: g.temperature, topK: g.topK, topP: g.topP, argmax: g.argmax, seed: g.seed, samples: n,
+    beam: beam ? num(flags, "beam")! : 0, lengthPenalty: num(flags, "length-penalty") ?? 0, allBeams: beamsOut,
+    novelty: novelty ? { index: novelty, minRun } : undefined,
+  }, { signal: ctx.signal });
+  let started = false;
+  const start = () => { if (streaming && !started) { ctx.out(g.prime); started = true; } };
+  for await (const ev of events) {
+    if (ev.type === "ready") continue;
+    if (ev.type === "text") {
+      if (streaming) { start(); ctx.out(ev.text); }
       continue;
     }
-    if (headers) ctx.out(r.header + "\n");
+    const { type: _, novelty: nov, ...r } = ev;
+    if (streaming) {
+      start();
+      ctx.out("\n");
+      if (nov) ctx.err(formatNovelty(nov) + "\n");
+      continue;
+    }
+    const header = beam
+      ? `=== beam ${r.index + 1} of ${r.of} (log-prob ${r.logProb!.toFixed(4)}, score ${r.score!.toFixed(4)}${r.stopped ? ", stopped" : ""}) ===`
+      : `=== sample ${r.index + 1} of ${r.of} (seed ${r.seed}) ===`;
+    if (json) {
+      const obj = beam ? { index: r.index, text: r.text, log_prob: r.logProb, score: r.score, stopped: r.stopped } : { index: r.index, seed: r.seed, text: r.text };
+      ctx.out(JSON.stringify(nov ? { ...obj, novelty: nov } : obj) + "\n");
+      continue;
+    }
+    if (headers) ctx.out(header + "\n");
     ctx.out(g.prime + r.text + "\n");
-    if (nov) ctx.err(`${headers ? `${r.header.replace(/^=== | ===$/g, "")}: ` : ""}${formatNovelty(nov)}\n`);
+    if (nov) ctx.err(`${headers ? `${header.replace(/^=== | ===$/g, "")}: ` : ""}${formatNovelty(nov)}\n`);
+  }
+  if (ctx.signal.aborted) {
+    if (started) ctx.out("\n");
+    return 130;
   }
   return 0;
 }

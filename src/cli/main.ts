@@ -75,7 +75,9 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   } catch (e) {
     if (isOutOfMemory(e)) {
       // not a usage error: say what ran out (train says how much it needed and which flag lowers it)
-      ctx.err(`char-lstm: error: out of memory (${(e as Error).message}); use a smaller model, batch or input\n`);
+      // sample has no batch: what it allocates grows with --num-samples and --beam
+      const fix = argv[0] === "sample" ? "use a smaller --num-samples or --beam (or a smaller model)" : "use a smaller model, batch or input";
+      ctx.err(`char-lstm: error: out of memory (${(e as Error).message}); ${fix}\n`);
       return 1;
     }
     const err = e as Error;

@@ -1,7 +1,8 @@
 // `char-lstm novelty SAMPLE_FILE --text TRAIN_FILE` (and the report `sample --novelty` prints): how much of a
 // sample was copied verbatim from the training text (novelty.ts).
 
-import { decodeUtf8 } from "../data/corpus.js";
+import { CorpusError, decodeUtf8 } from "../data/corpus.js";
+import { Cooperator } from "../io/cooperate.js";
 import { readBytes } from "../io/node.js";
 import { NoveltyIndex, type NoveltyReport } from "../novelty.js";
 import { UsageError } from "./args.js";
@@ -30,7 +31,11 @@ export async function noveltyCommand(flags: Flags, [samplePath]: string[], ctx: 
   if (!textPath) throw new UsageError("novelty needs --text FILE, the training text to compare with");
   const minRun = minRunFlag(flags);
   const sample = decodeUtf8(readBytes(samplePath), samplePath);
-  const report = loadNoveltyIndex(textPath).report(sample, minRun);
+  if (sample.length === 0) throw new CorpusError(`${samplePath} is empty: there is no sample to compare with ${textPath}`);
+  // the matching in ~20 ms slices, so Ctrl-C and SIGTERM act at once (130)
+  const co = new Cooperator(ctx.signal, 20);
+  const report = await loadNoveltyIndex(textPath).reportAsync(sample, minRun, () => co.pause());
+  if (!report) return 130;
   ctx.out(bool(flags, "json") ? JSON.stringify(report) + "\n" : `${samplePath}: ${formatNovelty(report)}\n`);
   return 0;
 }

@@ -9,7 +9,6 @@ import { encodeTextFile, FileTokenSource, openTokens } from "../io/tokenfile.js"
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Sampler } from "../sample.js";
 import { evaluateWindows } from "../train.js";
 import { IOError } from "../io/node.js";
 import { Cooperator } from "../io/cooperate.js";
@@ -18,7 +17,7 @@ import { UsageError } from "./args.js";
 import { bool, num, openKernels, str, type CliContext, type Flags } from "./context.js";
 import { jsKernels } from "../kernels/js/index.js";
 import { docSep, inputFiles } from "./inputs.js";
-import { checkGenerationFlags, isGenerationMode, runGeneration, StreamOut } from "./generate.js";
+import { checkGenerationFlags, isGenerationMode, runGeneration } from "./generate.js";
 
 /** The longest prime file: a prime only conditions the start, and reading it is as slow as generating. */
 export const MAX_PRIME_BYTES = 1 << 20;
@@ -37,40 +36,14 @@ export async function sampleCommand(flags: Flags, [ckptPath]: string[], ctx: Cli
     if (notice) ctx.err(`char-lstm: ${notice}\n`);
     const { model, vocab } = loadCheckpointFile(ckptPath, kernels);
     const stop = str(flags, "stop");
-    if (isGenerationMode(flags)) {
-      // beam search, many samples, JSON or a novelty report (cli/generate.ts)
-      return await runGeneration(flags, {
-        model, vocab, prime, seed, length: num(flags, "length") ?? 2000, stop: stop ? [stop] : [],
-        unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, temperature: num(flags, "temperature") ?? 1,
-        topK: num(flags, "top-k") ?? 0, topP: num(flags, "top-p") ?? 1, argmax: bool(flags, "argmax"),
-      }, ctx);
-    }
-    const sampler = new Sampler(model, vocab, {
-      length: num(flags, "length") ?? 2000,
-      temperature: num(flags, "temperature") ?? 1,
-      topK: num(flags, "top-k") ?? 0,
-      topP: num(flags, "top-p") ?? 1,
-      argmax: bool(flags, "argmax"),
-      prime,
-      seed,
-      stop: stop ? [stop] : [],
-      unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy,
-      deferPrime: true,
-    });
-    if (!flags.has("seed") && ctx.tty) ctx.err(`(seed ${seed})\n`);
-    // every few milliseconds the event loop gets a turn, so Ctrl-C and a closed pipe (… | head) act at once
-    const co = new Cooperator(ctx.signal, 20);
-    while (!sampler.readPrime(256)) if (await co.pause()) return 130;
-    ctx.out(prime);
-    // stream: flush every few characters, and at least every 50 ms
-    const stream = new StreamOut(ctx.out);
-    for (let ch = sampler.next(); ch !== null; ch = sampler.next()) {
-      stream.write(ch);
-      if (await co.pause()) break;
-    }
-    stream.write("\n");
-    stream.flush();
-    return ctx.signal.aborted ? 130 : 0;
+    if (stop === "") throw new UsageError("--stop is empty; give the text that ends a sample");
+    if (!flags.has("seed") && ctx.tty && !isGenerationMode(flags)) ctx.err(`(seed ${seed})\n`);
+    // one sample, beam search, many samples, JSON or a novelty report: the one generation stream (cli/generate.ts)
+    return await runGeneration(flags, {
+      model, vocab, prime, seed, length: num(flags, "length") ?? 2000, stop: stop ? [stop] : [],
+      unknown: (str(flags, "unknown") ?? "error") as UnknownPolicy, temperature: num(flags, "temperature") ?? 1,
+      topK: num(flags, "top-k") ?? 0, topP: num(flags, "top-p") ?? 1, argmax: bool(flags, "argmax"),
+    }, ctx);
   } finally {
     kernels.dispose?.();
   }

@@ -42,7 +42,8 @@ import { givenOptions, resumeBudget } from "./train_config.js";
 /** The default run name of an input: a file's name without extension, a directory's, a pattern's literal part. */
 function runName(input: string): string {
   const literal = input.split("/").filter((seg) => seg && !/[*?[]/.test(seg)).join("/");
-  const base = basename(literal || "corpus");
+  // "." and ".." are named after the directory they stand for (basename(".") would make the run runs/. itself)
+  const base = basename(literal ? resolve(literal) : "corpus");
   return basename(base, extname(base)) || "corpus";
 }
 

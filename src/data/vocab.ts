@@ -34,6 +34,8 @@ export class Vocab {
     for (const [i, ch] of chars.entries()) {
       const cp = ch.codePointAt(0);
       if (cp === undefined || String.fromCodePoint(cp) !== ch) throw new VocabError(`vocabulary entry ${i} is not a single character`);
+      // half of a UTF-16 surrogate pair alone is no character: no UTF-8 text holds it, and it prints as U+FFFD
+      if (cp >= 0xd800 && cp <= 0xdfff) throw new VocabError(`vocabulary entry ${i} is a lone surrogate (U+${cp.toString(16).toUpperCase()}), not a character`);
       if (this.index.has(cp)) throw new VocabError(`vocabulary lists ${showChar(ch)} twice`);
       this.index.set(cp, i);
     }

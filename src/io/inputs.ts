@@ -11,11 +11,18 @@
 //                 "." (as in the shell); matches are sorted and filtered like a directory's files. Quote a
 //                 pattern so that char-lstm, not the shell, expands it (the shell's expansion works too).
 //
-// A file met twice (named, and inside a named directory) is read once, at its first place.
+// A file met twice (named, and inside a named directory) is read once, at its first place; the same argument
+// given twice is read once with a line saying so.
+//
+// What char-lstm writes is never read back as text: a walk does not enter a directory that holds a run (its
+// lock, checkpoints, token file or history.svg: io/rundir.ts) and leaves out the files char-lstm writes
+// (RUN_FILES, *.safetensors), each with a "skipping" line, so `train .` twice does not train on its own run;
+// a symbolic link that leads nowhere gets its line too.
 
 import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { IOError, readBytes } from "./node.js";
+import { LOCK_FILE, RUN_FILES } from "./rundir.js";
 
 export interface ResolvedInputs {
   /** The files to read, in order. */
@@ -65,18 +72,33 @@ function isFileEntry(dir: string, d: Dirent): boolean {
   try { return statSync(join(dir, d.name)).isFile(); } catch { return false; }
 }
 
-/** Every file under `dir`, depth first in sorted order; hidden entries and links to directories left out. */
-function walk(dir: string, out: string[]): void {
+/** Why a walk leaves out this entry of `dir` (a run directory, a file char-lstm writes, a broken link), or null. */
+function ownOrBroken(dir: string, d: Dirent): string | null {
+  const p = join(dir, d.name);
+  if (d.isDirectory()) {
+    let names: string[];
+    try { names = readdirSync(p); } catch { return null; }   // an unreadable directory fails when it is walked
+    return names.some((n) => n === LOCK_FILE || RUN_FILES.includes(n)) ? "a char-lstm run directory" : null;
+  }
+  if (RUN_FILES.includes(d.name) || d.name.endsWith(".safetensors")) return "written by char-lstm";
+  if (d.isSymbolicLink()) { try { statSync(p); } catch { return "a broken symbolic link"; } }
+  return null;
+}
+
+/** Every file under `dir`, depth first in sorted order; hidden entries, links to directories, runs and char-lstm's files left out. */
+function walk(dir: string, out: string[], skipped?: ResolvedInputs["skipped"]): void {
   for (const d of entries(dir)) {
     if (d.name.startsWith(".")) continue;
     const p = join(dir, d.name);
-    if (d.isDirectory()) walk(p, out);
+    const why = ownOrBroken(dir, d);
+    if (why) { skipped?.push({ path: p, why }); continue; }
+    if (d.isDirectory()) walk(p, out, skipped);
     else if (isFileEntry(dir, d)) out.push(p);
   }
 }
 
 /** Files matching a glob pattern, sorted (the order of a depth-first walk of sorted directories). */
-export function expandGlob(pattern: string): string[] {
+export function expandGlob(pattern: string, skipped?: ResolvedInputs["skipped"]): string[] {
   const absolute = pattern.startsWith("/");
   const segs = pattern.split("/").filter((s) => s !== "" && s !== ".");
   let i = 0;
@@ -89,9 +111,9 @@ export function expandGlob(pattern: string): string[] {
     const last = k === segs.length - 1;
     if (seg === "**") {
       // zero directories, then one more level and ** again
-      if (last) { walk(dir || ".", out); return; }
+      if (last) { walk(dir || ".", out, skipped); return; }
       match(dir, k + 1);
-      for (const d of entries(dir || ".")) if (d.isDirectory() && !d.name.startsWith(".")) match(join(dir, d.name), k);
+      for (const d of entries(dir || ".")) if (d.isDirectory() && !d.name.startsWith(".") && !ownOrBroken(dir || ".", d)) match(join(dir, d.name), k);
       return;
     }
     if (!isPattern(seg)) {
@@ -106,6 +128,8 @@ export function expandGlob(pattern: string): string[] {
     for (const d of list) {
       if (!re.test(d.name)) continue;
       const p = join(dir, d.name);
+      const why = ownOrBroken(dir || ".", d);
+      if (why) { if (last || d.isDirectory()) skipped?.push({ path: p, why }); continue; }
       if (last) { if (isFileEntry(dir || ".", d)) out.push(p); }
       else if (d.isDirectory()) match(p, k + 1);
     }
@@ -137,7 +161,7 @@ export function sniff(path: string): "binary" | "empty" | null {
 /** Resolve files, directories and patterns into one ordered list of files (see the header). */
 export function resolveInputs(args: string[]): ResolvedInputs {
   const files: string[] = [], skipped: ResolvedInputs["skipped"] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(), given = new Set<string>();
   const add = (p: string, filtered: boolean) => {
     let key: string;
     try { key = realpathSync(p); } catch { key = resolve(p); }
@@ -153,14 +177,20 @@ export function resolveInputs(args: string[]): ResolvedInputs {
   for (const arg of args) {
     let st;
     try { st = statSync(arg); } catch { st = null; }
+    if (st) {
+      let key: string;
+      try { key = realpathSync(arg); } catch { key = resolve(arg); }
+      if (given.has(key)) { skipped.push({ path: arg, why: "given twice; read once" }); continue; }
+      given.add(key);
+    }
     if (st?.isDirectory()) {
       const found: string[] = [];
-      walk(arg.endsWith(sep) && arg.length > 1 ? arg.slice(0, -1) : arg, found);
+      walk(arg.endsWith(sep) && arg.length > 1 ? arg.slice(0, -1) : arg, found, skipped);
       const before = files.length + skipped.length;
       for (const f of found) add(f, true);
       if (files.length + skipped.length === before && found.length === 0) throw new IOError(`${arg} is a directory without files (hidden ones are not read); give a directory that holds text files`);
     } else if (!st && GLOB_CHARS.test(arg)) {
-      const found = expandGlob(arg);
+      const found = expandGlob(arg, skipped);
       if (!found.length) throw new IOError(`${arg} matches no files; check the pattern (quote it so the shell leaves it to char-lstm)`);
       for (const f of found) add(f, true);
     } else if (st) {

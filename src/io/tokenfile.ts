@@ -189,6 +189,8 @@ export async function stageTextFile(textPath: string | string[], dir: string, op
     }
     if (ownVocab && count !== chars) throw changed();
     if (count === 0 && skipped > 0) throw new VocabError(`none of the ${skipped} characters of ${what} are in the model's vocabulary (--unknown skip dropped them all); give a text in the model's alphabet`);
+    // a text that the skip leaves nearly empty is the skip's doing, not a matter of --batch/--seq
+    if (count < 2 && skipped > 0) throw new VocabError(`${skipped} of the ${skipped + count} characters of ${what} are not in the model's vocabulary (--unknown skip dropped them, leaving ${count}); give a text in the model's alphabet`);
     if (count === 0) throw new CorpusError(`${what} ${several ? "are" : "is"} empty; give a file with some text in it`);
     fsyncSync(fd);
     meta = {

@@ -13,6 +13,8 @@
 //          (a sampling parameter with beam=K — temperature, top_k, top_p, seed, argmax — is 400 naming it);
 //          novelty=1 adds {novelty: {longest_copy, longest_copy_at, copied_fraction, min_run}} of the generated
 //          text against the training text given at startup (`serve --novelty-text FILE`; 400 without one)
+//        a failure once the stream has begun (a model whose logits are not finite) ends it with `event: error`
+//          and {error: "…"}
 //   GET  /…                files of the built page (dist/web)
 //
 // Limits, each a clear 4xx with a JSON body {"error": "…", "param"?: "…"}: a bad parameter is 400 naming it,
@@ -20,18 +22,19 @@
 // a method a path does not take 405, an unknown path 404. Every response carries the cross-origin-isolation
 // headers (COOP same-origin, COEP require-corp), so the page gets SharedArrayBuffer and wasm threads.
 //
-// Generation runs on this thread in small batches (≤ CHUNK characters or ~8 ms), yielding to the event loop
-// after each, so one long generation never stalls other requests; a closed connection stops it at the next
-// batch. A long prime is read the same way, in ~8 ms slices after the response headers are sent. Samplers borrow pooled workspaces (pool.ts): the wasm backend's arena never frees.
+// Generation is the library's one stream (generate.ts) on this thread, in ~8 ms slices with a turn of the event
+// loop between them — the prime's reading and the novelty matching included — so one long generation never
+// stalls other requests; a closed connection stops it at the next slice. Each text event is one SSE data event.
+// Generations borrow pooled workspaces (pool.ts): the wasm backend's arena never frees.
 
 import http from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { checkpointSummary, type LoadedCheckpoint } from "../checkpoint.js";
 import type { UnknownPolicy } from "../data/vocab.js";
-import { Sampler, type SampleOptions } from "../sample.js";
+import type { SampleOptions } from "../sample.js";
 import { bestPoint } from "../plot.js";
-import { beamSteps, type Beam } from "../beam.js";
+import { generate } from "../generate.js";
 import type { NoveltyIndex } from "../novelty.js";
 import { WorkspacePool } from "./pool.js";
 import { messageIn, type Spelling } from "../spelling.js";
@@ -92,8 +95,8 @@ class HttpError extends Error {
   }
 }
 
-const CHUNK = 16;
-const BATCH_MS = 8;
+/** Work between two turns of the event loop while generating, ms. */
+const SLICE_MS = 8;
 const SAMPLE_PARAMS = ["prime", "length", "temperature", "top_k", "top_p", "seed", "argmax", "stop", "unknown", "beam", "length_penalty", "novelty"];
 const ISOLATION = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -197,7 +200,8 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
 
 export function createServer(opts: ServerOptions): CharLSTMServer {
   const { bytes, loaded, name = "model.safetensors" } = opts.checkpoint;
-  const history = historyJson(loaded);
+  // serialized once: a long history (10^6 points is ~70 MB of JSON) must not stall the loop at every request
+  const history = JSON.stringify(historyJson(loaded));
   const { model, vocab } = loaded;
   const maxLength = opts.maxLength ?? 10_000, maxConcurrent = opts.maxConcurrent ?? 4;
   const maxBodyBytes = opts.maxBodyBytes ?? 65_536, maxPrime = opts.maxPrime ?? 10_000, maxBeam = opts.maxBeam ?? 16;
@@ -226,66 +230,47 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
     let closed = false;
     res.on("close", () => { closed = true; });
     try {
-      // one source of text for both modes: a Sampler's next characters, or a beam search's committed prefix
-      let pull: () => string | null;
-      let beamResult: Beam[] | null = null;
-      let sampler: Sampler | null = null;
+      // the one generation stream (generate.ts): sampling or beam search, the prime and the novelty matching
+      // included, in ~8 ms slices with a turn of the event loop between them; a closed connection stops it
+      const events = generate(lease.model, vocab, {
+        length: o.length, prime: o.prime, stop: o.stop, unknown: o.unknown,
+        temperature: o.temperature, topK: o.topK, topP: o.topP, argmax: o.argmax, seed: o.seed,
+        beam: o.beam, lengthPenalty: o.lengthPenalty,
+        novelty: o.novelty && opts.novelty ? { index: opts.novelty, minRun: 20 } : undefined,
+      }, { signal: { get aborted() { return closed || res.destroyed; } }, sliceMs: SLICE_MS });
+      // up to "ready" the stream checks the request and encodes the prime: its errors are the request's (400)
       try {
-        if (o.beam > 0) {
-          const steps = beamSteps(lease.model, vocab, { length: o.length, beams: o.beam, lengthPenalty: o.lengthPenalty, prime: o.prime, stop: o.stop, unknown: o.unknown });
-          let first: IteratorResult<string, Beam[]> | null = steps.next();   // reads the prime: errors are the request's
-          pull = () => {
-            const r = first ?? steps.next();
-            first = null;
-            if (r.done) { beamResult = r.value; return null; }
-            return r.value;
-          };
-        } else {
-          const sm = new Sampler(lease.model, vocab, { ...o, deferPrime: true });
-          sampler = sm;
-          pull = () => sm.next();
-        }
+        await events.next();
       } catch (e) {
-        throw new HttpError(400, messageIn(e, paramSpelling), "prime");
+        const message = messageIn(e, paramSpelling);
+        throw new HttpError(400, message, /^stop\b/.test(message) ? "stop" : "prime");
       }
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Seed": String(o.seed) });
       res.flushHeaders();
-      // the prime, in slices: a 10,000-character prime is seconds of work on a large model (a beam search
-      // reads one chunk of it per step, each yielding "", so the generation loop below slices it the same way)
-      while (sampler && !sampler.primed && !closed && !res.destroyed) {
-        const t0 = performance.now();
-        while (performance.now() - t0 < BATCH_MS && !sampler.readPrime(1)) { /* one chunk per call */ }
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      let generated = 0, done = false, all = "";
-      while (!closed && !res.destroyed) {
-        let text = "";
-        const t0 = performance.now();
-        while (text.length < CHUNK && performance.now() - t0 < BATCH_MS) {
-          const ch = pull();
-          if (ch === null) { done = true; break; }
-          text += ch;
+      let generated = 0;
+      try {
+        for await (const ev of events) {
+          if (ev.type === "ready") continue;
+          if (ev.type === "text") {
+            generated += [...ev.text].length;
+            if (!res.write(`data: ${JSON.stringify({ text: ev.text })}\n\n`)) {
+              await new Promise<void>((resolve) => {
+                const go = () => { res.off("drain", go); res.off("close", go); resolve(); };
+                res.on("drain", go);
+                res.on("close", go);
+              });
+            }
+            continue;
+          }
+          if (closed || res.destroyed) break;
+          const summary: Record<string, unknown> = { length: generated, seed: o.seed };
+          if (o.beam > 0) Object.assign(summary, { text: ev.text, log_prob: ev.logProb, score: ev.score, stopped: ev.stopped, beam: o.beam });
+          if (ev.novelty) summary.novelty = ev.novelty;
+          res.end(`event: done\ndata: ${JSON.stringify(summary)}\n\n`);
         }
-        if (text) {
-          generated += [...text].length;
-          if (o.novelty) all += text;
-        }
-        if (text && !res.write(`data: ${JSON.stringify({ text })}\n\n`)) {
-          await new Promise<void>((resolve) => {
-            const go = () => { res.off("drain", go); res.off("close", go); resolve(); };
-            res.on("drain", go);
-            res.on("close", go);
-          });
-        }
-        if (done) break;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      if (!closed && !res.destroyed) {
-        const summary: Record<string, unknown> = { length: generated, seed: o.seed };
-        const best = (beamResult as Beam[] | null)?.[0];
-        if (best) Object.assign(summary, { text: best.text, log_prob: best.logProb, score: best.score, stopped: best.stopped, beam: o.beam });
-        if (o.novelty && opts.novelty) summary.novelty = opts.novelty.report(best ? best.text : all);
-        res.end(`event: done\ndata: ${JSON.stringify(summary)}\n\n`);
+      } catch (e) {
+        // after the headers a failure (a model whose logits are not finite) ends the stream with an error event
+        if (!res.destroyed) res.end(`event: error\ndata: ${JSON.stringify({ error: (e as Error)?.message ?? String(e) })}\n\n`);
       }
     } finally {
       stats.active--;
@@ -351,7 +336,8 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
         return;
       case "/api/history":
         allow(["GET", "HEAD"]);
-        sendJson(res, 200, history);
+        res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(history), "Cache-Control": "no-store" });
+        res.end(method === "HEAD" ? undefined : history);
         return;
       case "/api/checkpoint":
         allow(["GET", "HEAD"]);
@@ -380,10 +366,26 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
             params[k] = String(v);
           }
         } else {
-          for (const k of new Set(url.searchParams.keys())) {
-            const all = url.searchParams.getAll(k);
-            if (all.length > 1) throw new HttpError(400, `${k} is given ${all.length} times`, k);
-            params[k] = all[0];
+          // by hand, not URLSearchParams: it turns bytes that are not UTF-8 into U+FFFD silently
+          for (const part of url.search.slice(1).split("&")) {
+            if (part === "") continue;   // "a=1&&b=2": an empty piece names nothing
+            const eq = part.indexOf("=");
+            const rawKey = eq < 0 ? part : part.slice(0, eq), rawValue = eq < 0 ? "" : part.slice(eq + 1);
+            const decode = (raw: string, what: string): string => {
+              try {
+                return decodeURIComponent(raw.replace(/\+/g, " "));
+              } catch {
+                throw new HttpError(400, `${what} is not valid percent-encoded UTF-8: ${JSON.stringify(raw.slice(0, 60))}`, what === "a parameter name" ? "" : what);
+              }
+            };
+            const k = decode(rawKey, "a parameter name");
+            if (k === "") throw new HttpError(400, `a parameter has no name (${JSON.stringify(part.slice(0, 60))}); known: ${SAMPLE_PARAMS.join(", ")}`, "");
+            const v = decode(rawValue, k);
+            if (k in params) {
+              const times = url.search.slice(1).split("&").filter((q) => { try { return decodeURIComponent(q.split("=")[0].replace(/\+/g, " ")) === k; } catch { return false; } }).length;
+              throw new HttpError(400, `${k} is given ${times} times`, k);
+            }
+            params[k] = v;
           }
         }
         await sampleStream(req, res, params);
@@ -416,7 +418,7 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
       if (e instanceof HttpError) {
         // a refused body is not read: close the connection after the reply rather than drain it
         const headers = e.status === 413 ? { ...e.headers, Connection: "close" } : e.headers;
-        sendJson(res, e.status, e.param ? { error: e.message, param: e.param } : { error: e.message }, headers);
+        sendJson(res, e.status, e.param !== undefined ? { error: e.message, param: e.param } : { error: e.message }, headers);
       } else {
         sendJson(res, 500, { error: `internal error: ${(e as Error)?.message ?? String(e)}` });
       }
