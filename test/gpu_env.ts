@@ -42,13 +42,17 @@ export function gpuSuite(fileUrl: string, register: () => void): void {
   }
   const file = fileURLToPath(fileUrl);
   test(`${file.split("/").pop()} on SwiftShader (a child process with VK_ICD_FILENAMES)`, { timeout: 300_000 }, () => {
-    const env = { ...process.env, [CHILD]: "1", VK_ICD_FILENAMES: ICD,
-                  LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") };
+    const env: NodeJS.ProcessEnv = { ...process.env, [CHILD]: "1", VK_ICD_FILENAMES: ICD,
+                                     LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") };
+    // the parent runner's marker would make the child report to it in its own protocol (and run nothing here)
+    delete env.NODE_TEST_CONTEXT;
     const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", file], { env, encoding: "utf8", timeout: 290_000, killSignal: "SIGKILL" });
     const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
     const summary = out.split("\n").filter((l) => /^[ℹ✔✖]|^\s*(✔|✖)/.test(l)).join("\n");
     console.log(summary);
     assert.equal(r.status, 0, `GPU tests failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ""}):\n${out.slice(-6000)}`);
+    const passed = Number(/ℹ pass (\d+)/.exec(out)?.[1] ?? 0);
+    assert.ok(passed > 0 && /ℹ fail 0/.test(out), `the child ran no GPU tests:\n${out.slice(-3000)}`);
   });
 }
 

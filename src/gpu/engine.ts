@@ -224,11 +224,11 @@ export class GpuEngine implements StepEngine {
     return this.kit.readF32(this.grads);
   }
 
-  /** Destroy every buffer and the device (Dawn keeps Node alive until then). */
-  dispose(): void {
+  /** Destroy every buffer, and the device unless keepDevice (Dawn keeps Node alive until it is destroyed). */
+  dispose(keepDevice = false): void {
     if (this.disposed) return;
     this.disposed = true;
     this.kit.destroy();
-    this.gpu.destroy();
+    if (!keepDevice) this.gpu.destroy();
   }
 }

@@ -18,15 +18,21 @@ export interface Dispatch {
 /** A uniform field: a u32, or {f} for an f32. */
 export type UniformField = number | { f: number };
 
+/** Pipelines per device and WGSL source: compiled once however many engines a device serves. */
+const compiled = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
 export class GpuKit {
   readonly device: GPUDevice;
-  private readonly pipes = new Map<string, GPUComputePipeline>();
+  private readonly pipes: Map<string, GPUComputePipeline>;
   private readonly owned: GPUBuffer[] = [];
   /** The size asked for (a buffer is at least 16 bytes). */
   private readonly sizes = new WeakMap<GPUBuffer, number>();
 
   constructor(device: GPUDevice) {
     this.device = device;
+    let pipes = compiled.get(device);
+    if (!pipes) compiled.set(device, (pipes = new Map()));
+    this.pipes = pipes;
   }
 
   /** A storage buffer of `bytes` (at least 16), zero-filled, copyable both ways. */
@@ -114,7 +120,6 @@ export class GpuKit {
   destroy(): void {
     for (const b of this.owned) b.destroy();
     this.owned.length = 0;
-    this.pipes.clear();
   }
 
   private track(b: GPUBuffer): GPUBuffer {
