@@ -17,6 +17,9 @@ import { decodeCheckpoint, encodeCheckpoint } from "../src/checkpoint.js";
 import { restoreTrainer } from "../src/resume.js";
 import { GpuEngine } from "../src/gpu/engine.js";
 import type { GpuDevice } from "../src/gpu/device.js";
+import { readFileSync } from "node:fs";
+import { decodeSafetensors } from "../src/safetensors.js";
+import { paramSpec } from "../src/params.js";
 
 const js = jsKernels("f32");
 const corpus = Corpus.fromText("it was the best of times, it was the worst of times; it was the age of wisdom. ".repeat(40), { valFrac: 0.1, testFrac: 0 });
@@ -147,6 +150,50 @@ gpuSuite(import.meta.url, () => {
       assert.ok(relErr(g2.model.params, c.model.params) <= 1e-3, "js → GPU: params");
     } finally {
       sel?.kernels.dispose?.();
+    }
+  });
+
+  test("golden vs PyTorch: window 0's loss and gradients, then 5 Adam steps with clipping and carried state", async () => {
+    const fx = decodeSafetensors(readFileSync(new URL("../../test/golden/tiny.safetensors", import.meta.url)));
+    const meta = fx.metadata, V = +meta.V, H = +meta.H, L = +meta.L, B = +meta.B, T = +meta.T;
+    const get = (name: string) => Float32Array.from(fx.tensors.get(name)!.data);
+    const model = { vocabSize: V, hidden: H, layers: L, dropout: 0 };
+    const { specs, total } = paramSpec(model);
+    const params = new Float32Array(total);
+    for (const s of specs) params.set(get(s.name), s.offset);
+    const engine = new GpuEngine(gpu, model, { ...defaultTrain, batch: B, seq: T, optimizer: "adam", clip: +meta.clip, clipMode: "norm", beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    engines.push(engine);
+    const tok = fx.tensors.get("tokens")!, W = tok.shape[1];
+    const x = new Int32Array(B * T), y = new Int32Array(B * T), losses: number[] = [];
+    const fill = (k: number) => {
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) { x[t * B + b] = tok.data[b * W + k * T + t]; y[t * B + b] = tok.data[b * W + k * T + t + 1]; }
+    };
+    // window 0 from the fixture's (h0, c0)
+    engine.load({ params, moments: new Map(), h: get("h0"), c: get("c0"), optT: 0, lrScale: 1, badSteps: 0 });
+    fill(0);
+    const first = await engine.submit(x, y, null, 0, false);
+    assert.ok(Math.abs(first.loss - get("loss")[0]) <= 1e-5, `loss ${first.loss} vs PyTorch ${get("loss")[0]}`);
+    const grads = await engine.readGrads();
+    for (const s of specs) {
+      const e = relErr(grads.subarray(s.offset, s.offset + s.size), get(`grad.${s.name}`));
+      assert.ok(e <= 1e-4, `grad.${s.name}: relative error ${e}`);
+    }
+    // 5 steps from a zero state
+    const zero = new Float32Array(L * B * H);
+    engine.load({ params, moments: new Map(), h: zero, c: zero, optT: 0, lrScale: 1, badSteps: 0 });
+    for (let k = 0; k < 5; k++) {
+      fill(k);
+      losses.push((await engine.submit(x, y, null, +meta.lr, false)).loss);
+    }
+    const want = get("step_losses");
+    losses.forEach((l, i) => assert.ok(Math.abs(l - want[i]) <= 1e-4, `step ${i + 1} loss ${l} vs PyTorch ${want[i]}`));
+    const final = (await engine.read()).params;
+    // Adam moves an entry whose gradient is rounding noise by up to lr either way (golden.test.ts): lr/20
+    for (const s of specs) {
+      let d = 0;
+      const w = get(`final.${s.name}`);
+      for (let i = 0; i < s.size; i++) d = Math.max(d, Math.abs(final[s.offset + i] - w[i]));
+      assert.ok(d <= +meta.lr / 20, `final.${s.name}: max diff ${d}`);
     }
   });
 
