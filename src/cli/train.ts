@@ -21,7 +21,7 @@ import { checkRegularFile, defaultCorpusPath, tempPath, writeAtomic } from "../i
 import { claimRunDir, type ClaimMode, type RunDirClaim } from "../io/rundir.js";
 import { openTokens, readTokenMeta, stageCopy, stageTextFile, type StagedTokens } from "../io/tokenfile.js";
 import { paramSpec } from "../params.js";
-import { bpc, runTraining, Trainer, TrainingError, type DoneReport } from "../train.js";
+import { bpc, runTraining, Trainer, TrainingError, type DoneReport, type StepEngine } from "../train.js";
 import { continuedTime, restoreTrainer } from "../resume.js";
 import { describeSchedule } from "../optim/schedule.js";
 import { applyRecipe, describeRecipe, describeSize, type RecipeChoice } from "../recipe.js";
@@ -33,6 +33,7 @@ import { backendLabel } from "../kernels/label.js";
 import { formatDuration, Progress } from "./progress.js";
 import { describeInputs, docSep, inputFiles } from "./inputs.js";
 import { startFineTune } from "./finetune.js";
+import { openTrainEngine } from "./gpu.js";
 
 /** The default run name of an input: a file's name without extension, a directory's, a pattern's literal part. */
 function runName(input: string): string {
@@ -124,6 +125,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   let staged: StagedTokens | undefined;
   let source: TokenSource | undefined;
   let savedAny = false;
+  let engine: StepEngine | null = null;
   // however the process ends before a first checkpoint (an error, a second Ctrl-C, a closed pipe), the
   // run directory goes back to what it was; after one, only the lock goes
   const cleanUp = () => {
@@ -259,6 +261,10 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
         throw e;
       }
     }
+    await openTrainEngine(flags, trainer);
+    engine = trainer.stepEngine;
+    const backendName = engine ? `${engine.label}, evaluation on ${backendLabel(kernels)}` : backendLabel(kernels);
+    backendTag = backendName;
     const corpus = trainer.corpus;
     const run = claim;
     if (!run) throw new Error("internal: the corpus was built without claiming the run directory");
@@ -284,7 +290,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     if (docs && docs.length > 1) say(`  ${describeInputs(docs.length, docs.reduce((a, d) => a + d.chars, 0), inputs.skipped.length)}, separated by ${JSON.stringify(sepUsed)}`);
     for (const line of fineTuneBanner) say(line);
     say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
-    say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendLabel(kernels)}`);
+    say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendName}`);
     say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), schedule ${describeSchedule(cfg, cfg.maxTime, formatDuration)}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}${cfg.forgetBias ? `, forget bias ${cfg.forgetBias}` : ""}`);
     if (recipe) {
       const from = recipe.given.length === 0 ? "every value from the recipe"
@@ -360,6 +366,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     (source as { close?(): void } | undefined)?.close?.();
     claim?.release();
     forgetCleanUp();
+    engine?.dispose();
     kernels.dispose?.();
   }
 }

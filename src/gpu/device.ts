@@ -45,7 +45,7 @@ export function isSoftwareAdapter(adapter: GPUAdapter): boolean {
  */
 export async function openDevice(gpu: GPU, opts: { powerPreference?: GPUPowerPreference } = {}): Promise<GpuDevice> {
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? "high-performance" });
-  if (!adapter) throw new GpuUnavailableError("WebGPU is present but offers no adapter (no GPU, or a driver it cannot use)");
+  if (!adapter) throw new GpuUnavailableError("WebGPU found no GPU adapter (no GPU, or no Vulkan, Metal or D3D12 driver for it)");
   const lim = adapter.limits;
   const device = await adapter.requestDevice({
     requiredLimits: {
