@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gpuSuite } from "./gpu_env.js";
 import { runBin } from "./harness.js";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 gpuSuite(import.meta.url, () => {
   const dir = mkdtempSync(join(tmpdir(), "char-lstm-gpu-cli-"));
@@ -34,5 +36,13 @@ gpuSuite(import.meta.url, () => {
     const r = await runBin(["train", text, "--layers", "2", "--hidden", "256", "--batch", "32", "--seq", "64", "--max-steps", "1", "--json", "--out", join(dir, "a")]);
     assert.equal(r.code, 0, r.err);
     assert.doesNotMatch(r.out.split("\n")[0], /webgpu/);
+  });
+
+  test("bench:gpu --smoke trains a tiny config on the adapter and reports it (writes nothing)", { timeout: 120_000 }, () => {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL("../bench/gpu.js", import.meta.url)), "--smoke"], { encoding: "utf8", timeout: 110_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout) as { software: boolean; results: { smoke: { webgpu: { charsPerSec: number; loss: number } } } };
+    assert.equal(o.software, true);
+    assert.ok(o.results.smoke.webgpu.charsPerSec > 0 && Number.isFinite(o.results.smoke.webgpu.loss));
   });
 });
