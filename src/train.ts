@@ -426,6 +426,13 @@ export interface RunHooks {
   onCheckpoint?(step: number, best: boolean): void | Promise<void>;
   /** Asked between steps; true stops the run cleanly (e.g. Ctrl-C). */
   shouldStop?(): boolean;
+  /**
+   * Asked between steps; true brings an engine's weights, moments and carried state back to the CPU model
+   * now (Trainer.sync; nothing to do on the CPU), then onSynced runs: a host that checkpoints on request
+   * (the page's download button) does it there, where TrainState and the tensors agree.
+   */
+  wantSync?(): boolean;
+  onSynced?(): void;
   /** Milliseconds clock (performance.now by default). */
   now?(): number;
 }
@@ -512,8 +519,10 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
     const sampling = cfg.sampleEvery && st.step % cfg.sampleEvery === 0 && hooks.onSample;
     const evaluating = cfg.evalEvery && st.step % cfg.evalEvery === 0;
     const saving = !evaluating && cfg.checkpointEvery && st.step % cfg.checkpointEvery === 0;
+    const asked = hooks.wantSync?.() ?? false;
     // an engine's weights come back to the CPU model for whatever reads them (a no-op on the CPU)
-    if (sampling || evaluating || saving) (await trainer.sync()).forEach(report);
+    if (sampling || evaluating || saving || asked) (await trainer.sync()).forEach(report);
+    if (asked) hooks.onSynced?.();
     if (sampling) hooks.onSample!(st.step, trainer.sample(cfg.sampleLength, st.step));
     if (evaluating) {
       await evaluate();

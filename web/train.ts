@@ -1,11 +1,14 @@
 // The Train tab: runTraining in a fresh engine worker per run (the wasm arena of an old run is dropped with
 // its worker), a live loss chart, samples as the model learns, stop, and a checkpoint download that the CLI
-// loads like any other (`char-lstm sample char-lstm-….safetensors`).
+// loads like any other (`char-lstm sample char-lstm-….safetensors`). Where the browser has WebGPU with a
+// hardware adapter the steps run on the GPU (src/gpu, in the worker; the tab names the adapter and allows
+// bigger models), else on the WebAssembly workers; "Train on" forces either.
 
 import { $, fmt, setStatus, type App } from "./app.js";
 import { LossChart } from "./chart.js";
 import { Engine } from "./engine.js";
 import type { TrainRequest } from "./messages.js";
+import { isSoftwareAdapter, adapterName } from "../src/gpu/device.js";
 
 export function setupTrain(app: App): void {
   const form = $<HTMLFormElement>("train-form"), status = $("train-status");
@@ -17,6 +20,8 @@ export function setupTrain(app: App): void {
   let engine: Engine | null = null, req: TrainRequest | null = null, running = false;
   let lastVal = NaN, lastStep = 0;
   const wanted = new Map<number, "download" | "use">();
+  const device = $<HTMLSelectElement>("train-device"), gpuLine = $("train-gpu");
+  void probeGpu(gpuLine);
 
   $<HTMLInputElement>("train-file").addEventListener("change", async (ev) => {
     const f = (ev.target as HTMLInputElement).files?.[0];
@@ -38,7 +43,7 @@ export function setupTrain(app: App): void {
     req = {
       text: text.value, layers: num("train-layers"), hidden: num("train-hidden"), seq: num("train-seq"),
       batch: num("train-batch"), lr: num("train-lr"), steps: num("train-steps"), evalEvery: num("train-eval"),
-      sampleEvery: num("train-sample-every"), seed: 1,
+      sampleEvery: num("train-sample-every"), seed: 1, device: device.value as TrainRequest["device"],
     };
     engine?.terminate();
     const e = (engine = new Engine(app.engineOptions));
@@ -61,7 +66,9 @@ export function setupTrain(app: App): void {
     });
     e.on("started", (m) => {
       download.disabled = false;
-      setStatus(status, `Training ${req!.layers}×${req!.hidden} LSTM, ${fmt(m.params)} parameters, vocabulary ${m.vocab}, on ${fmt(m.trainChars)} characters (validating on ${fmt(m.valChars)}); ${kernels}.`);
+      form.dataset.engine = m.gpu ? "webgpu" : "cpu";
+      const where = m.gpu ? `on the GPU with WebGPU (${m.gpu}); validation and samples on ${kernels}` : `${kernels}${m.gpuNotice ? ` (${m.gpuNotice})` : ""}`;
+      setStatus(status, `Training ${req!.layers}×${req!.hidden} LSTM, ${fmt(m.params)} parameters, vocabulary ${m.vocab}, on ${fmt(m.trainChars)} characters (validating on ${fmt(m.valChars)}); ${where}.`);
     });
     e.on("step", (m) => {
       lastStep = m.step;
@@ -118,4 +125,26 @@ export function setupTrain(app: App): void {
   };
   download.addEventListener("click", () => ask("download"));
   use.addEventListener("click", () => ask("use"));
+}
+
+/**
+ * Say whether this browser has WebGPU and on what adapter; on a hardware adapter, allow the bigger models
+ * only a GPU makes practical (up to 3×1024 at batch 128).
+ */
+async function probeGpu(line: HTMLElement): Promise<void> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter({ powerPreference: "high-performance" }).catch(() => null) : null;
+  if (!adapter) {
+    line.textContent = "No WebGPU in this browser: training runs on the CPU (WebAssembly).";
+    return;
+  }
+  const name = adapterName(adapter.info), software = isSoftwareAdapter(adapter);
+  line.dataset.adapter = name;
+  if (software) {
+    line.textContent = `WebGPU: ${name}, a software adapter (slower than the CPU kernels; choose WebGPU to use it anyway).`;
+    return;
+  }
+  line.textContent = `WebGPU: ${name}. Training runs on the GPU; models up to 4×2048 at batch 512 are practical there.`;
+  $<HTMLInputElement>("train-hidden").max = "2048";
+  $<HTMLInputElement>("train-batch").max = "512";
 }
