@@ -153,6 +153,25 @@ gpuSuite(import.meta.url, () => {
     }
   });
 
+  test("non-finite steps: skipped without an update, lr halved from the second, the run stopped at --max-bad-steps, as on the CPU", async () => {
+    const cfg: TrainConfig = { ...base, maxBadSteps: 3 };
+    const poison = (tr: Trainer) => { tr.model.params[tr.model.specs[4 * shape.layers].offset] = Infinity; };   // head.weight[0]
+    const cpu = Trainer.create(corpus, shape, cfg, js), g = Trainer.create(corpus, shape, cfg, js);
+    poison(cpu);
+    poison(g);
+    onGpu(g);
+    const rc = await cpuSteps(cpu, 2), rg = await gpuSteps(g, 2);
+    // (a −Inf logit is a zero probability on both: a step can have a finite loss and a NaN gradient)
+    assert.deepEqual(rg.map((r) => [r.skipped, Number.isFinite(r.loss), r.lr]), rc.map((r) => [r.skipped, Number.isFinite(r.loss), r.lr]));
+    assert.deepEqual(rg.map((r) => r.skipped), [true, true]);
+    assert.deepEqual([g.state.badSteps, g.state.lrScale, g.state.optT], [cpu.state.badSteps, cpu.state.lrScale, cpu.state.optT]);
+    assert.deepEqual([g.state.badSteps, g.state.lrScale, g.state.optT], [2, 0.5, 0]);
+    const bad = g.model.params[g.model.specs[4 * shape.layers].offset];
+    assert.equal(bad, Infinity, "no update was applied");
+    await assert.rejects(async () => { await cpuSteps(g, 1); await g.sync(); }, /non-finite for 3 steps in a row/);
+    assert.throws(() => cpu.step(), /non-finite for 3 steps in a row/);
+  });
+
   test("golden vs PyTorch: window 0's loss and gradients, then 5 Adam steps with clipping and carried state", async () => {
     const fx = decodeSafetensors(readFileSync(new URL("../../test/golden/tiny.safetensors", import.meta.url)));
     const meta = fx.metadata, V = +meta.V, H = +meta.H, L = +meta.L, B = +meta.B, T = +meta.T;

@@ -191,7 +191,8 @@ export class GpuEngine implements StepEngine {
       slot.buf.unmap();
       const f = new Float32Array(data), u = new Uint32Array(data);
       const lossBad = u[CTL.lossBad] !== 0, normBad = u[CTL.normBad] !== 0;
-      return { loss: lossBad ? NaN : f[CTL.loss], gradNorm: lossBad || normBad ? NaN : f[CTL.norm] };
+      // a non-finite loss as computed (NaN or ±Inf, as the CPU would report it); no norm after a bad loss
+      return { loss: lossBad && Number.isFinite(f[CTL.loss]) ? NaN : f[CTL.loss], gradNorm: lossBad || normBad ? NaN : f[CTL.norm] };
     }).finally(() => { slot.busy = null; });
     slot.busy = p;
     return p;

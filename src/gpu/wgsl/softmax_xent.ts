@@ -1,9 +1,10 @@
 // Fused softmax + cross-entropy (the GPU form of Kernels.softmaxXent), one workgroup of 64 per row:
 //   loss_r = log Σ_v e^{z_v − max} − (z_y − max)
 //   z ← scale·(softmax(z) − onehot(y))          (scale = 1/R: the gradient of the mean loss)
-// The row's max and sum are tree reductions over the 64 invocations in a fixed order. A row with a
-// non-finite logit writes NaN as its loss (tested on the bits: max() may drop a NaN), which the loss
-// reduction turns into the step's non-finite flag.
+// The row's max and sum are tree reductions over the 64 invocations in a fixed order. A row with a NaN or
+// +Inf logit writes NaN as its loss (tested on the bits: max() may drop a NaN), as the CPU's arithmetic
+// gives NaN there; a −Inf logit is a zero probability, as on the CPU. The loss reduction turns a non-finite
+// row loss into the step's non-finite flag.
 
 export const softmaxXentWgsl = /* wgsl */ `
 struct P { R: u32, V: u32, scale: f32, rowsX: u32 }
@@ -15,7 +16,11 @@ struct P { R: u32, V: u32, scale: f32, rowsX: u32 }
 var<workgroup> red: array<f32, 64>;
 var<workgroup> badw: array<u32, 64>;
 
-fn nonFinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u; }
+// NaN (any sign) or +Inf; −Inf (0xff800000) passes
+fn nanOrPosInf(x: f32) -> bool {
+  let b = bitcast<u32>(x);
+  return ((b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu) != 0u) || b == 0x7f800000u;
+}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -28,7 +33,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   var bad = 0u;
   for (var v = lid; v < p.V; v += 64u) {
     let x = z[o + v];
-    if (nonFinite(x)) { bad = 1u; }
+    if (nanOrPosInf(x)) { bad = 1u; }
     mx = max(mx, x);
   }
   red[lid] = mx; badw[lid] = bad;
@@ -61,7 +66,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   }
   if (lid == 0u) {
     var l = log(sum) - (zy - mx);
-    if (bad != 0u || nonFinite(l)) { l = bitcast<f32>(0x7fc00000u | (lid & 0u)); }
+    if (bad != 0u) { l = bitcast<f32>(0x7fc00000u | (lid & 0u)); }
     rowLoss[r] = l;
   }
 }
