@@ -1,7 +1,8 @@
 // Every WGSL kernel (src/gpu/wgsl) against the js reference backend on awkward shapes (1, 3, 17, 65: not
-// multiples of any tile), on SwiftShader. Tolerances: index-exact kernels (gather, scatter, sums in the
-// same order, dropout) must agree to the bit; products and transcendental functions within 2e-6 relative
-// to the largest magnitude of the result (|gpu − js| ≤ 2e-6·(1 + max|js|)), f32 against f32.
+// multiples of any tile), on SwiftShader. Tolerances: index-exact kernels (gather, scatter in the same
+// order, dropout) must agree to the bit; products, sums in another order and transcendental functions
+// within 2e-6 (·√K for a K-long sum) relative to the largest magnitude of the result
+// (|gpu − js| ≤ tol·(1 + max|js|)), f32 against f32.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +15,7 @@ import { Rng } from "../src/rng.js";
 import { Optimizer } from "../src/optim/optimizer.js";
 import { clipGradients } from "../src/optim/clip.js";
 import { CTL, CTL_WORDS } from "../src/gpu/wgsl/common.js";
+import { tokenOrder } from "../src/gpu/wgsl/scatter_cols.js";
 
 const js = jsKernels("f32");
 const SIZES = [1, 3, 17, 65];
@@ -74,23 +76,23 @@ gpuSuite(import.meta.url, () => {
       js.addBias(want, W.subarray(G * V + G), R, G);
       assert.deepEqual(await kit.readF32(gates), want, `gather ${R}×${G}×${V}`);
       const d = rand(R * G, rng), dW = rand(G * V, rng), dWb = up(dW);
-      kit.run([gk.scatterCols(kit, dWb, 0, up(d), xb, R, G, V)]);
+      kit.run([gk.scatterCols(kit, dWb, 0, up(d), up(tokenOrder(x, V, new Uint32Array(V + 1 + R))), G, V)]);
       js.scatterAddCols(dW, d, x, R, G, V);
       assert.deepEqual(await kit.readF32(dWb), dW, `scatter ${R}×${G}×${V}`);
     }
   });
 
-  test("sumRows into one and two bias gradients is exact", async () => {
+  test("sumRows (two fixed-order passes) into one and two bias gradients", async () => {
     const rng = new Rng(3);
-    for (const [R, N] of [[1, 1], [3, 65], [65, 17], [17, 3]]) {
+    for (const [R, N] of [[1, 1], [3, 65], [65, 17], [17, 3], [600, 5]]) {
       const d = rand(R * N + 4, rng), db = rand(2 * N + 8, rng), dbb = up(db);
-      kit.run([gk.sumRows(kit, dbb, [1, N + 5], up(d), 4, R, N)]);
+      kit.run(gk.sumRows(kit, dbb, [1, N + 5], up(d), 4, R, N, kit.storage(gk.sumRowsScratch(R, N) * 4)));
       const w1 = db.slice(1, 1 + N), w2 = db.slice(N + 5, 2 * N + 5);
       js.sumRows(w1, d.subarray(4), R, N);
       js.sumRows(w2, d.subarray(4), R, N);
       const got = await kit.readF32(dbb);
-      assert.deepEqual(got.slice(1, 1 + N), w1);
-      assert.deepEqual(got.slice(N + 5, 2 * N + 5), w2);
+      close(got.slice(1, 1 + N), w1, 2e-6 * Math.sqrt(R), `db_ih R ${R} N ${N}`);
+      close(got.slice(N + 5, 2 * N + 5), w2, 2e-6 * Math.sqrt(R), `db_hh R ${R} N ${N}`);
     }
   });
 

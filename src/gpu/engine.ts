@@ -16,8 +16,8 @@
 //   norm      two-pass global L2 norm (fixed order) → ctl.norm, ctl.normBad
 //   update    clip + optimizer, skipped on a non-finite step → settle (counters) → carry (h, c)
 //   copy ctl (32 bytes) to a staging buffer of a ring of four, mapped asynchronously
-// The host writes only the window's tokens, the dropout mask bits and the step's learning rate (queue
-// writes, ordered before the submit). Nothing is waited on per step: submit() returns a promise of the
+// The host writes only the window's tokens (and their positions sorted by token, for dW_ih), the dropout
+// mask bits and the step's learning rate (queue writes, ordered before the submit). Nothing is waited on per step: submit() returns a promise of the
 // step's loss and norm, which the Trainer collects a step or two later.
 //
 // Memory (floats): params, grads and 0–2 moments of P each; per layer gates 4·T·B·H + h, c (T+1)·B·H +
@@ -28,7 +28,8 @@ import { paramSpec } from "../params.js";
 import type { EngineState, StepEngine, StepOutcome } from "../train.js";
 import type { GpuDevice } from "./device.js";
 import { carry, dropoutBackward, dropoutForward, gather, globalNorm, lossReduce, lstmBackwardStep, lstmForwardStep, matmul,
-         normPartials, scatterCols, settle, softmaxXent, sumRows, update, type LayerBuffers } from "./kernels.js";
+         normPartials, scatterCols, settle, softmaxXent, sumRows, sumRowsScratch, update, type LayerBuffers } from "./kernels.js";
+import { tokenOrder } from "./wgsl/scatter_cols.js";
 import { GpuKit, MAP_READ, type Dispatch } from "./kit.js";
 import { CTL, CTL_WORDS } from "./wgsl/common.js";
 
@@ -49,6 +50,9 @@ export class GpuEngine implements StepEngine {
   private readonly layers: LayerBuffers[];
   private readonly x: GPUBuffer;
   private readonly y: GPUBuffer;
+  /** The window's positions grouped by token, for dW_ih (host-sorted, wgsl/scatter_cols.ts). */
+  private readonly order: GPUBuffer;
+  private readonly orderHost: Uint32Array;
   private readonly bits: GPUBuffer | null;
   private readonly words: number;
   private readonly ctl: GPUBuffer;
@@ -86,6 +90,9 @@ export class GpuEngine implements StepEngine {
       this.bits = dropped ? kit.storage((L - 1) * this.words * 4, "mask bits") : null;
       this.x = kit.storage(N * 4, "x");
       this.y = kit.storage(N * 4, "y");
+      this.orderHost = new Uint32Array(V + 1 + N);
+      this.order = kit.storage(this.orderHost.byteLength, "token order");
+      const scratch = kit.storage(sumRowsScratch(N, Math.max(G, V)) * 4, "column sums");
       const logits = kit.storage(N * V * 4, "logits"), rowLoss = kit.storage(N * 4, "row losses");
       const dA = kit.storage(N * G * 4, "dA"), dH = [kit.storage(N * H * 4, "dH 0"), kit.storage(N * H * 4, "dH 1")];
       const dc = kit.storage(S * 4, "dc"), partial = kit.storage(normPartials(P).W * 4, "norm partials");
@@ -114,7 +121,7 @@ export class GpuEngine implements StepEngine {
 
       // backward: inverts logits = h W_yᵀ + b_y
       list.push(matmul(kit, { M: V, N: H, K: N, A: { buf: logits }, transA: true, B: top, C: { buf: grads, off: wy }, beta: 1 }));
-      list.push(sumRows(kit, grads, [by], logits, 0, N, V));
+      list.push(...sumRows(kit, grads, [by], logits, 0, N, V, scratch));
       list.push(matmul(kit, { M: N, N: H, K: V, A: { buf: logits }, B: { buf: params, off: wy }, C: { buf: dH[0] } }));
       let cur = 0;
       for (let l = L - 1; l >= 0; l--) {
@@ -122,9 +129,9 @@ export class GpuEngine implements StepEngine {
         for (let t = T - 1; t >= 0; t--) list.push(lstmBackwardStep(kit, params, whh, Ly, dA, dH[cur], dc, B, H, T, t));
         // dW_hh += dAᵀ h_{t−1} over the window: (4H, T·B)·(T·B, H), h slots 0..T−1
         list.push(matmul(kit, { M: G, N: H, K: N, A: { buf: dA }, transA: true, B: { buf: Ly.h }, C: { buf: grads, off: whh }, beta: 1 }));
-        list.push(sumRows(kit, grads, [off(`lstm.bias_ih_l${l}`), off(`lstm.bias_hh_l${l}`)], dA, 0, N, G));
+        list.push(...sumRows(kit, grads, [off(`lstm.bias_ih_l${l}`), off(`lstm.bias_hh_l${l}`)], dA, 0, N, G, scratch));
         if (l === 0) {
-          list.push(scatterCols(kit, grads, wih, dA, this.x, N, G, V));
+          list.push(scatterCols(kit, grads, wih, dA, this.order, G, V));
         } else {
           list.push(matmul(kit, { M: G, N: H, K: N, A: { buf: dA }, transA: true, B: input(l), C: { buf: grads, off: wih }, beta: 1 }));
           list.push(matmul(kit, { M: N, N: H, K: G, A: { buf: dA }, B: { buf: params, off: wih }, C: { buf: dH[1 - cur] } }));
@@ -176,6 +183,7 @@ export class GpuEngine implements StepEngine {
     this.next = (this.next + 1) % RING;
     kit.write(this.x, x);
     kit.write(this.y, y);
+    kit.write(this.order, tokenOrder(x, this.m.vocabSize, this.orderHost));
     if (this.bits && masks) kit.write(this.bits, masks);
     const su = new ArrayBuffer(16);
     new Float32Array(su)[0] = lr;

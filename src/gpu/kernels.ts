@@ -12,7 +12,7 @@ import { lossReduceWgsl, normFinalWgsl, sumSquaresWgsl } from "./wgsl/reduce.js"
 import { scatterColsWgsl } from "./wgsl/scatter_cols.js";
 import { carryWgsl, settleWgsl } from "./wgsl/settle.js";
 import { softmaxXentWgsl } from "./wgsl/softmax_xent.js";
-import { sumRowsWgsl } from "./wgsl/sum_rows.js";
+import { ROWS_PER_CHUNK, sumRowsPartialWgsl, sumRowsWgsl } from "./wgsl/sum_rows.js";
 import { OPTIMIZER_CODES, updateWgsl } from "./wgsl/update.js";
 import type { OptimizerName, ClipMode } from "../config.js";
 
@@ -49,16 +49,25 @@ export function gather(kit: GpuKit, params: GPUBuffer, offs: { W: number; b1: nu
   return kit.dispatch(gatherWgsl, [params, x, gates, u], [groups]);
 }
 
-/** dW (G, V) at dwOff: column x_r += d row r (wgsl/scatter_cols.ts). */
-export function scatterCols(kit: GpuKit, dW: GPUBuffer, dwOff: number, d: GPUBuffer, x: GPUBuffer, R: number, G: number, V: number): Dispatch {
-  const u = kit.uniform([R, G, V, dwOff], "scatter");
-  return kit.dispatch(scatterColsWgsl, [dW, d, x, u], [cdiv(G, 64)]);
+/**
+ * dW (G, V) at dwOff: column x_r += d row r, for the positions grouped by token in `order`
+ * (wgsl/scatter_cols.ts tokenOrder: V+1 offsets, then R positions).
+ */
+export function scatterCols(kit: GpuKit, dW: GPUBuffer, dwOff: number, d: GPUBuffer, order: GPUBuffer, G: number, V: number): Dispatch {
+  const u = kit.uniform([G, V, dwOff], "scatter");
+  return kit.dispatch(scatterColsWgsl, [dW, d, order, u], [cdiv(G, 64), V]);
 }
 
-/** db at o1 (and o2) += Σ_r d (R, N) from dOff (wgsl/sum_rows.ts). */
-export function sumRows(kit: GpuKit, db: GPUBuffer, outs: number[], d: GPUBuffer, dOff: number, R: number, N: number): Dispatch {
-  const u = kit.uniform([R, N, dOff, outs[0], outs[1] ?? outs[0], outs.length > 1 ? 1 : 0], "sumRows");
-  return kit.dispatch(sumRowsWgsl, [db, d, u], [cdiv(N, 64)]);
+/** Floats of scratch sumRows needs for R rows of N columns. */
+export const sumRowsScratch = (R: number, N: number): number => cdiv(R, ROWS_PER_CHUNK) * N;
+
+/** db at o1 (and o2) += Σ_r d (R, N) from dOff, in two fixed-order passes through `scratch` (wgsl/sum_rows.ts). */
+export function sumRows(kit: GpuKit, db: GPUBuffer, outs: number[], d: GPUBuffer, dOff: number, R: number, N: number, scratch: GPUBuffer): Dispatch[] {
+  const chunks = cdiv(R, ROWS_PER_CHUNK);
+  return [
+    kit.dispatch(sumRowsPartialWgsl, [scratch, d, kit.uniform([R, N, dOff], "sumRows1")], [cdiv(N, 64), chunks]),
+    kit.dispatch(sumRowsWgsl, [db, scratch, kit.uniform([N, chunks, outs[0], outs[1] ?? outs[0], outs.length > 1 ? 1 : 0], "sumRows2")], [cdiv(N, 64)]),
+  ];
 }
 
 export interface LayerBuffers {
