@@ -44,7 +44,13 @@ const corpus = Corpus.fromText(smoke ? text.slice(0, 20000) : text, { valFrac: 0
 async function measureGpu(c: BenchConfig): Promise<{ adapter: string; software: boolean; charsPerSec: number; steps: number; loss: number }> {
   const gpu = await openNodeDevice();
   const trainer = Trainer.create(corpus, { layers: c.layers, hidden: c.hidden, dropout: 0 }, { ...defaultTrain, batch: c.batch, seq: c.seq, maxSteps: 1e9 }, jsKernels("f32"));
-  const engine = new GpuEngine(gpu, trainer.model.config, trainer.config);
+  let engine: GpuEngine;
+  try {
+    engine = await GpuEngine.create(gpu, trainer.model.config, trainer.config);
+  } catch (e) {
+    gpu.destroy();
+    throw e;
+  }
   try {
     trainer.useEngine(engine);
     for (let i = 0; i < 3; i++) await trainer.advance();

@@ -123,15 +123,17 @@ async function useGpu(tr: Trainer, device: TrainRequest["device"]): Promise<{ gp
   if (device === "cpu") return {};
   const gpuApi = (self.navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpuApi) return { notice: "this browser has no WebGPU" };
+  let dev: Awaited<ReturnType<typeof openDevice>> | null = null;
   try {
-    const dev = await openDevice(gpuApi);
+    dev = await openDevice(gpuApi);
     if (device === "auto" && dev.software) {
       dev.destroy();
       return { notice: `${dev.name} is a software adapter, slower than the CPU kernels` };
     }
-    tr.useEngine(new GpuEngine(dev, tr.model.config, tr.config));
+    tr.useEngine(await GpuEngine.create(dev, tr.model.config, tr.config));
     return { gpu: dev.name };
   } catch (e) {
+    dev?.destroy();
     if (device === "webgpu") throw e;
     return { notice: `WebGPU failed: ${errorText(e)}` };
   }

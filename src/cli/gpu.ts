@@ -27,7 +27,7 @@ export async function openTrainEngine(flags: Flags, trainer: Trainer): Promise<v
     return;
   }
   try {
-    trainer.useEngine(new GpuEngine(gpu, trainer.model.config, trainer.config));
+    trainer.useEngine(await GpuEngine.create(gpu, trainer.model.config, trainer.config));
   } catch (e) {
     gpu.destroy();
     throw e;

@@ -35,6 +35,9 @@ import { CTL, CTL_WORDS } from "./wgsl/common.js";
 
 const RING = 4;
 
+/** The run settings the engine bakes into its dispatches. */
+export type EngineConfig = Pick<TrainConfig, "batch" | "seq" | "optimizer" | "clip" | "clipMode" | "beta1" | "beta2" | "eps" | "momentum">;
+
 export class GpuEngine implements StepEngine {
   readonly label: string;
   readonly gpu: GpuDevice;
@@ -62,8 +65,34 @@ export class GpuEngine implements StepEngine {
   private next = 0;
   private disposed = false;
 
+  /**
+   * An engine whose buffers and pipelines the device accepted: WebGPU reports an allocation that failed or a
+   * pipeline it refused asynchronously (error scopes), not as an exception, so this waits for the verdict.
+   */
+  static async create(gpu: GpuDevice, model: ModelConfig, config: EngineConfig): Promise<GpuEngine> {
+    const { device } = gpu;
+    device.pushErrorScope("out-of-memory");
+    device.pushErrorScope("validation");
+    let engine: GpuEngine | null = null;
+    try {
+      engine = new GpuEngine(gpu, model, config);
+    } finally {
+      const invalid = await device.popErrorScope();
+      const oom = await device.popErrorScope();
+      const e = oom ?? invalid;
+      if (e && engine) {
+        const gb = (engine.kit.bytes / 1e9).toFixed(2);
+        engine.dispose(true);
+        throw new RangeError(oom
+          ? `not enough GPU memory on ${gpu.name} for a ${model.layers}×${model.hidden} model at batch ${config.batch} × seq ${config.seq} (about ${gb} GB): lower --hidden, --layers, --batch or --seq`
+          : `the GPU refused the engine (${e.message})`);
+      }
+    }
+    return engine;
+  }
+
   /** Buffers and the step's dispatch list for a (B, T) window of `model` under `config`'s optimizer. */
-  constructor(gpu: GpuDevice, model: ModelConfig, config: Pick<TrainConfig, "batch" | "seq" | "optimizer" | "clip" | "clipMode" | "beta1" | "beta2" | "eps" | "momentum">) {
+  constructor(gpu: GpuDevice, model: ModelConfig, config: EngineConfig) {
     this.gpu = gpu;
     this.label = `webgpu (${gpu.name}${gpu.software ? ", software" : ""})`;
     this.kit = new GpuKit(gpu.device);
@@ -204,6 +233,11 @@ export class GpuEngine implements StepEngine {
     }).finally(() => { slot.busy = null; });
     slot.busy = p;
     return p;
+  }
+
+  /** GPU memory the engine holds (bytes). */
+  get bytes(): number {
+    return this.kit.bytes;
   }
 
   /** How many 32-bit words of mask bits one layer takes (submit's `masks` holds L−1 of these). */

@@ -116,6 +116,11 @@ export class GpuKit {
     this.device.queue.writeBuffer(dst, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
   }
 
+  /** Bytes of every buffer this kit made. */
+  get bytes(): number {
+    return this.owned.reduce((a, b) => a + b.size, 0);
+  }
+
   /** Destroy every buffer this kit made (the device itself is its owner's to destroy). */
   destroy(): void {
     for (const b of this.owned) b.destroy();
