@@ -93,7 +93,7 @@ export interface EngineState {
 }
 
 export interface StepOutcome {
-  /** Mean loss of the window (nats); NaN when non-finite. */ loss: number;
+  /** Mean loss of the window (nats); NaN or ±Inf when non-finite, as the CPU computes it. */ loss: number;
   /** Gradient norm before clipping; NaN when the loss or a gradient was non-finite. */ gradNorm: number;
 }
 
@@ -140,7 +140,6 @@ export class Trainer {
   private hostX: Int32Array | null = null;
   private hostY: Int32Array | null = null;
   private maskBits: Uint32Array | null = null;
-  private maskF: Float32Array | null = null;
   private evalWs: Workspace | null = null;
   private sampleWs: Workspace | null = null;
   private lossSum = 0;
@@ -193,8 +192,9 @@ export class Trainer {
     return { h: this.carry0?.h ?? new Float32Array(L * S), c: this.carry0?.c ?? new Float32Array(L * S), B };
   }
 
-  /** Set the carried (h, c), (L, B, H) each (a resume). */
+  /** Set the carried (h, c), (L, B, H) each (a resume, before useEngine). */
   setCarried(h: Float32Array, c: Float32Array): void {
+    if (this.engine) throw new TrainingError("internal: setCarried on a trainer whose state lives on an engine");
     if (this._ws) this.writeCarried(this._ws, h, c);
     else this.carry0 = { h: h.slice(), c: c.slice() };
   }

@@ -232,6 +232,9 @@ export class GpuEngine implements StepEngine {
       return { loss: lossBad && Number.isFinite(f[CTL.loss]) ? NaN : f[CTL.loss], gradNorm: lossBad || normBad ? NaN : f[CTL.norm] };
     }).finally(() => { slot.busy = null; });
     slot.busy = p;
+    // a run that stops early (an error, the device destroyed) leaves steps nobody waits for: not an
+    // unhandled rejection
+    p.catch(() => {});
     return p;
   }
 
