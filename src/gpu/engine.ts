@@ -17,8 +17,9 @@
 //   update    clip + optimizer, skipped on a non-finite step → settle (counters) → carry (h, c)
 //   copy ctl (32 bytes) to a staging buffer of a ring of four, mapped asynchronously
 // The host writes only the window's tokens (and their positions sorted by token, for dW_ih), the dropout
-// mask bits and the step's learning rate (queue writes, ordered before the submit). Nothing is waited on per step: submit() returns a promise of the
-// step's loss and norm, which the Trainer collects a step or two later.
+// mask bits and the step's learning rate (queue writes, ordered before the submit). Nothing is waited on
+// per step: submit() returns a promise of the step's loss and norm, which the Trainer collects a step or
+// two later. The column sums (bias gradients) go through a scratch of ⌈T·B/256⌉·max(4H, V) floats.
 //
 // Memory (floats): params, grads and 0–2 moments of P each; per layer gates 4·T·B·H + h, c (T+1)·B·H +
 // tanhC T·B·H; logits T·B·V; dA T·B·4H; two dH T·B·H; dropout inputs (L−1)·T·B·H (with dropout).
