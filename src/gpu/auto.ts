@@ -4,7 +4,7 @@
 //
 // The measure is the recurrent work of a window, L·T·B·H² multiply-adds per gate. The threshold is an
 // estimate until `npm run bench:gpu` measures where the GPU starts to win on real hardware: 2^27 puts the
-// reference config b (2×128, B 32, T 64: 2^25) on the CPU and c (2×256, B 32, T 64: 2^27) and larger on
+// reference config b (2×128, B 32, T 64: 2^26) on the CPU and c (2×256, B 32, T 64: 2^28) and larger on
 // the GPU. `--backend webgpu` takes the GPU whatever the size.
 
 import type { ModelConfig } from "../config.js";
