@@ -18,6 +18,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { defaultCorpusPath } from "../src/io/node.js";
 import { keepQualitySections } from "./quality_lib.js";
+import { keepGpuSection } from "./gpu_section.js";
 import { CONFIGS } from "./configs.js";
 import { batchSamplingSection } from "./sampling.js";
 import { nativeUnavailable } from "../src/kernels/native/backend.js";
@@ -192,6 +193,7 @@ for (const name of configs) {
 }
 lines.push("", "Raw results (every round):", "", "```json", JSON.stringify({ rounds, quality }, null, 1).slice(0, 40000), "```", "");
 const outPath = here("../../BENCHMARKS.md");
-writeFileSync(outPath, keepQualitySections(lines.join("\n"), existsSync(outPath) ? readFileSync(outPath, "utf8") : null));   // bench:quality's sections stay
+const previous = existsSync(outPath) ? readFileSync(outPath, "utf8") : null;
+writeFileSync(outPath, keepGpuSection(keepQualitySections(lines.join("\n"), previous), previous));   // bench:quality's and bench:gpu's sections stay
 console.error(`wrote ${outPath}`);
 process.stdout.write(readFileSync(outPath, "utf8").split("Raw results")[0]);

@@ -13,6 +13,8 @@ export const CONFIGS: Record<string, BenchConfig> = {
   b: { layers: 2, hidden: 128, batch: 32, seq: 64, label: "b) 2×128, B=32, T=64" },
   c: { layers: 2, hidden: 256, batch: 32, seq: 64, label: "c) 2×256, B=32, T=64" },
   d: { layers: 2, hidden: 512, batch: 64, seq: 100, label: "d) 2×512, B=64, T=100" },
+  /** The GPU config (bench/gpu.ts); `npm run bench` measures a–d. */
+  e: { layers: 3, hidden: 1024, batch: 128, seq: 128, label: "e) 3×1024, B=128, T=128" },
 };
 
 /**

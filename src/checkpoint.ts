@@ -19,7 +19,8 @@ import type { Kernels } from "./kernels/types.js";
 import { CharLSTM } from "./model.js";
 import { paramSpec } from "./params.js";
 import { encodeSafetensors, openSafetensors, SafetensorsError, type SafetensorsFile, type Tensor } from "./safetensors.js";
-import type { TrainState, Trainer } from "./train.js";
+import type { FloatArray } from "./kernels/types.js";
+import type { TrainState } from "./train.js";
 
 export const FORMAT = "char-lstm/1";
 const FORMAT_VERSION = 1;
@@ -31,17 +32,37 @@ export class CheckpointError extends Error {
 
 const f32 = (a: Float32Array | Float64Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 
-/** Serialize a model and its vocabulary, and with a trainer everything a resume needs, into one buffer. */
-export function encodeCheckpoint(model: CharLSTM, vocab: Vocab, trainer?: Trainer): Uint8Array {
-  const { tensors, metadata } = checkpointTensors(model, vocab, trainer);
+/**
+ * What a checkpoint stores about a run besides the weights, as plain data: a CPU Trainer and the WebGPU
+ * engine (read back through Trainer.sync) hand over the same record (Trainer.record()).
+ */
+export interface TrainingRecord {
+  config: TrainConfig;
+  state: TrainState;
+  /** The training text's fingerprint (Corpus.fingerprint()). */ corpus: string;
+  documents?: { path: string; chars: number }[];
+  /** Optimizer moments by tensor-name prefix ("m", "v"), flat in the parameter layout. */
+  moments: [string, FloatArray][];
+  /** Carried (h, c), (L, B, H) each. */
+  carried: { h: Float32Array; c: Float32Array; B: number };
+}
+
+/** A TrainingRecord, or something that makes one (a Trainer). */
+export type TrainingSource = TrainingRecord | { record(): TrainingRecord };
+
+const asRecord = (run: TrainingSource): TrainingRecord => ("record" in run ? run.record() : run);
+
+/** Serialize a model and its vocabulary, and with a run's record everything a resume needs, into one buffer. */
+export function encodeCheckpoint(model: CharLSTM, vocab: Vocab, run?: TrainingSource): Uint8Array {
+  const { tensors, metadata } = checkpointTensors(model, vocab, run);
   return encodeSafetensors(tensors, metadata);
 }
 
 /**
- * The tensors (views of the model's and optimizer's buffers, not copies) and metadata of a checkpoint, for
- * a writer that streams them (io/checkpoint_file.ts: any size) or for encodeCheckpoint.
+ * The tensors (views of the model's and the record's buffers, not copies) and metadata of a checkpoint,
+ * for a writer that streams them (io/checkpoint_file.ts: any size) or for encodeCheckpoint.
  */
-export function checkpointTensors(model: CharLSTM, vocab: Vocab, trainer?: Trainer): { tensors: [string, Tensor][]; metadata: Record<string, string> } {
+export function checkpointTensors(model: CharLSTM, vocab: Vocab, source?: TrainingSource): { tensors: [string, Tensor][]; metadata: Record<string, string> } {
   if (!Number.isFinite(model.kernels.sumSquares(model.params, model.params.length))) {
     throw new CheckpointError("refusing to save a checkpoint: the parameters hold NaN or Infinity (training diverged; lower --lr)");
   }
@@ -55,22 +76,21 @@ export function checkpointTensors(model: CharLSTM, vocab: Vocab, trainer?: Train
     vocab: JSON.stringify(vocab.chars),
     model: JSON.stringify(model.config),
   };
-  if (trainer) {
-    for (const [key, buf] of trainer.optimizer.moments()) {
+  if (source) {
+    const run = asRecord(source);
+    for (const [key, buf] of run.moments) {
       for (const s of model.specs) {
         tensors.push([`optim.${key}.${s.name}`, { dtype: "F32", shape: s.shape, data: f32(buf.subarray(s.offset, s.offset + s.size)) }]);
       }
     }
-    const { B } = trainer.ws, { layers: L, hidden: H } = model.config, S = B * H;
-    const h = new Float32Array(L * S), c = new Float32Array(L * S);
-    trainer.ws.caches.forEach((cache, l) => { h.set(cache.h.subarray(0, S), l * S); c.set(cache.c.subarray(0, S), l * S); });
+    const { B, h, c } = run.carried, { layers: L, hidden: H } = model.config;
     tensors.push(["state.h", { dtype: "F32", shape: [L, B, H], data: h }], ["state.c", { dtype: "F32", shape: [L, B, H], data: c }]);
-    meta.train = JSON.stringify(trainer.config);
-    meta.state = JSON.stringify(trainer.state);
-    meta.corpus = trainer.corpus.fingerprint();
-    if (trainer.corpus.documents) meta.documents = JSON.stringify(trainer.corpus.documents);
-    meta.step = String(trainer.state.step);
-    if (trainer.state.bestVal !== null) meta.best_val_bpc = String(trainer.state.bestVal / Math.LN2);
+    meta.train = JSON.stringify(run.config);
+    meta.state = JSON.stringify(run.state);
+    meta.corpus = run.corpus;
+    if (run.documents) meta.documents = JSON.stringify(run.documents);
+    meta.step = String(run.state.step);
+    if (run.state.bestVal !== null) meta.best_val_bpc = String(run.state.bestVal / Math.LN2);
   }
   return { tensors, metadata: meta };
 }

@@ -2,7 +2,7 @@
 // no process, no DOM); the Node-only helpers live under char-lstm's CLI and io modules.
 
 export { CharLSTM, type Workspace, type ForwardOptions } from "./model.js";
-export { Trainer, runTraining, evaluateTokens, evaluateWindows, evalsSinceBest, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint } from "./train.js";
+export { Trainer, runTraining, evaluateTokens, evaluateWindows, evalsSinceBest, TrainingError, bpc, type TrainState, type StepReport, type EvalReport, type RunHooks, type DoneReport, type HistoryPoint, type StepEngine, type EngineState, type StepOutcome } from "./train.js";
 export { Sampler, sampleChars, sampleText, SampleError, type SampleOptions } from "./sample.js";
 export { SampleBatch, sampleBatch, streamSeed, type BatchSample } from "./sample_batch.js";
 export { generate, sample, SAMPLES_PER_BATCH, type GenerateRequest, type GenerateControl, type GenerateEvent, type GenerateResult } from "./generate.js";
@@ -15,7 +15,7 @@ export { Corpus, CorpusError, decodeUtf8, MAX_VOCAB, type Split } from "./data/c
 export { ArrayTokenSource, Fingerprint, TOKENS_FORMAT, type TokenSource, type TokenArray, type TokenFileMeta } from "./data/tokens.js";
 export { Vocab, VocabError, type UnknownPolicy } from "./data/vocab.js";
 export { StreamBatcher } from "./data/loader.js";
-export { encodeCheckpoint, checkpointTensors, decodeCheckpoint, decodeCheckpoint as loadCheckpoint, CheckpointError, FORMAT, type LoadedCheckpoint } from "./checkpoint.js";
+export { encodeCheckpoint, checkpointTensors, decodeCheckpoint, decodeCheckpoint as loadCheckpoint, CheckpointError, FORMAT, type LoadedCheckpoint, type TrainingRecord } from "./checkpoint.js";
 export { restoreTrainer } from "./resume.js";
 export { encodeSafetensors, decodeSafetensors, openSafetensors, safetensorsHeader, safetensorsPieces, SafetensorsError, type Tensor, type DType, type TensorInfo, type SafetensorsFile } from "./safetensors.js";
 export { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig, type OptimizerName } from "./config.js";

@@ -62,10 +62,6 @@ export function restoreTrainer(ck: LoadedCheckpoint, corpus: Corpus, config: Tra
   }
   const carried = ck.carried;
   if (!carried || carried.B !== config.batch) throw new CheckpointError(`${what} lacks the carried LSTM state for batch ${config.batch}`);
-  const S = config.batch * ck.model.config.hidden;
-  trainer.ws.caches.forEach((cache, l) => {
-    cache.h.set(carried.h.subarray(l * S, (l + 1) * S));
-    cache.c.set(carried.c.subarray(l * S, (l + 1) * S));
-  });
+  trainer.setCarried(carried.h, carried.c);
   return trainer;
 }

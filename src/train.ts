@@ -6,6 +6,13 @@
 //
 // runTraining() drives a Trainer until a budget runs out, reporting through callbacks; it never touches
 // process, fs or the DOM (the CLI and the web worker pass the hooks).
+//
+// The steps themselves run on the CPU model (step()) or on a device engine (useEngine: the WebGPU engine of
+// src/gpu, behind the StepEngine seam below). With an engine the Trainer still owns the cursor, the RNG
+// (dropout masks are drawn here and shipped as bits), the schedule and TrainState; the device runs the
+// step and the non-finite rules, and its loss arrives a step or two later (advance() returns the reports
+// that have arrived). sync() brings the weights, moments and carried state back into the CPU model, where
+// evaluation, sampling and checkpoints read them.
 
 import type { ModelConfig, TrainConfig } from "./config.js";
 import type { Corpus, Split } from "./data/corpus.js";
@@ -17,6 +24,7 @@ import { followsTime, learningRate, scheduleProgress, type TimeSpan } from "./op
 import { Optimizer } from "./optim/optimizer.js";
 import { Rng, type RngState } from "./rng.js";
 import type { Kernels } from "./kernels/types.js";
+import type { TrainingRecord } from "./checkpoint.js";
 import { sampleText } from "./sample.js";
 
 export const LN2 = Math.LN2;
@@ -72,15 +80,66 @@ export interface EvalReport {
   chars: number;
 }
 
+/** What a device engine starts from and hands back: flat tensors in the spec-table layout, and counters. */
+export interface EngineState {
+  params: Float32Array;
+  /** Optimizer moments by key ("m", "v"), as Optimizer.moments() names them. */
+  moments: Map<string, Float32Array>;
+  /** Carried state (L, B, H). */ h: Float32Array;
+  c: Float32Array;
+  optT: number;
+  lrScale: number;
+  badSteps: number;
+}
+
+export interface StepOutcome {
+  /** Mean loss of the window (nats); NaN or ±Inf when non-finite, as the CPU computes it. */ loss: number;
+  /** Gradient norm before clipping; NaN when the loss or a gradient was non-finite. */ gradNorm: number;
+}
+
+/**
+ * A device that runs whole training steps (forward, backward, clipping, update, the non-finite rules and
+ * the carried state) on its own copy of the run's tensors: the seam between the Trainer and src/gpu.
+ */
+export interface StepEngine {
+  /** "webgpu (NVIDIA …)": how banners name it. */ readonly label: string;
+  /** 32-bit words of dropout mask bits per layer (submit's masks hold L−1 of these). */ readonly maskWords: number;
+  load(s: EngineState): void;
+  /** Run one step on a (T, B) window; `lr` is the scheduled rate (the engine applies its own lrScale). */
+  submit(x: Int32Array, y: Int32Array, masks: Uint32Array | null, lr: number, reset: boolean): Promise<StepOutcome>;
+  /** Everything a checkpoint needs, read back after the steps submitted so far. */
+  read(): Promise<EngineState>;
+  dispose(): void;
+}
+
+/** A step submitted to an engine, waiting for its loss. */
+interface InFlight {
+  outcome: Promise<StepOutcome>;
+  step: number;
+  epoch: number;
+  /** The scheduled rate (before lrScale). */ lr: number;
+}
+
+/** Steps an engine may have in flight before advance() waits for the oldest. */
+const ENGINE_DEPTH = 2;
+
 export class Trainer {
   readonly model: CharLSTM;
   readonly corpus: Corpus;
   readonly config: TrainConfig;
   readonly optimizer: Optimizer;
   readonly batcher: StreamBatcher;
-  readonly ws: Workspace;
   readonly state: TrainState;
   private readonly rng: Rng;
+  private _ws: Workspace | null = null;
+  /** Carried (h, c) for a workspace not allocated yet, or the engine's last read-back. */
+  private carry0: { h: Float32Array; c: Float32Array } | null = null;
+  private engine: StepEngine | null = null;
+  private readonly inFlight: InFlight[] = [];
+  /** The engine's window and mask bits (host side). */
+  private hostX: Int32Array | null = null;
+  private hostY: Int32Array | null = null;
+  private maskBits: Uint32Array | null = null;
   private evalWs: Workspace | null = null;
   private sampleWs: Workspace | null = null;
   private lossSum = 0;
@@ -104,7 +163,6 @@ export class Trainer {
     this.state = state;
     this.rng = Rng.fromState(state.rng);
     this.batcher = new StreamBatcher(corpus.source, corpus.train, config.batch, config.seq);
-    this.ws = model.workspace(config.batch, config.seq);
     this.optimizer = new Optimizer(config.optimizer, model.kernels, model.params.length, config);
     this.optimizer.t = state.optT;
   }
@@ -114,8 +172,139 @@ export class Trainer {
     return learningRate(this.config, this.state.step, this.state.seconds, this.state.lrSpan) * this.state.lrScale;
   }
 
-  /** One truncated-BPTT step on the next window. */
+  /** The training workspace, allocated on first use (never while an engine runs the steps). */
+  get ws(): Workspace {
+    if (!this._ws) {
+      this._ws = this.model.workspace(this.config.batch, this.config.seq);
+      if (this.carry0) this.writeCarried(this._ws, this.carry0.h, this.carry0.c);
+    }
+    return this._ws;
+  }
+
+  /** The carried (h, c), (L, B, H) each: what the next window starts from. */
+  carried(): { h: Float32Array; c: Float32Array; B: number } {
+    const B = this.config.batch, { layers: L, hidden: H } = this.model.config, S = B * H;
+    if (this._ws && !this.engine) {
+      const h = new Float32Array(L * S), c = new Float32Array(L * S);
+      this._ws.caches.forEach((cache, l) => { h.set(cache.h.subarray(0, S), l * S); c.set(cache.c.subarray(0, S), l * S); });
+      return { h, c, B };
+    }
+    return { h: this.carry0?.h ?? new Float32Array(L * S), c: this.carry0?.c ?? new Float32Array(L * S), B };
+  }
+
+  /** Set the carried (h, c), (L, B, H) each (a resume, before useEngine). */
+  setCarried(h: Float32Array, c: Float32Array): void {
+    if (this.engine) throw new TrainingError("internal: setCarried on a trainer whose state lives on an engine");
+    if (this._ws) this.writeCarried(this._ws, h, c);
+    else this.carry0 = { h: h.slice(), c: c.slice() };
+  }
+
+  private writeCarried(ws: Workspace, h: Float32Array, c: Float32Array): void {
+    const S = ws.B * this.model.config.hidden;
+    ws.caches.forEach((cache, l) => { cache.h.set(h.subarray(l * S, (l + 1) * S)); cache.c.set(c.subarray(l * S, (l + 1) * S)); });
+  }
+
+  /** The engine running the steps, if any (its label names the device). */
+  get stepEngine(): StepEngine | null {
+    return this.engine;
+  }
+
+  /** Run the steps on a device engine from here on: it starts from this trainer's params, moments and state. */
+  useEngine(engine: StepEngine): void {
+    const { h, c } = this.carried();
+    const moments = new Map<string, Float32Array>();
+    for (const [k, buf] of this.optimizer.moments()) moments.set(k, Float32Array.from(buf));
+    engine.load({ params: Float32Array.from(this.model.params), moments, h, c, optT: this.state.optT, lrScale: this.state.lrScale, badSteps: this.state.badSteps });
+    this.engine = engine;
+    this.carry0 = { h, c };
+    this._ws = null;
+  }
+
+  /**
+   * Take the next step (CPU) or submit it (engine); returns the reports that are complete: one on the CPU,
+   * zero or more (in step order) with an engine, whose losses arrive a step or two late.
+   */
+  async advance(): Promise<StepReport[]> {
+    if (!this.engine) return [this.step()];
+    const { state, config } = this, engine = this.engine;
+    const B = config.batch, T = config.seq, { layers: L, hidden: H, dropout } = this.model.config;
+    this.hostX ??= new Int32Array(B * T);
+    this.hostY ??= new Int32Array(B * T);
+    const Tw = this.batcher.fill(this.hostX, this.hostY, state.window);
+    if (Tw !== T) throw new TrainingError(`internal: a training window of ${Tw} steps (expected ${T})`);
+    // the CPU model's masks, drawn from the same RNG in the same order (model.ts forward), as bits
+    let masks: Uint32Array | null = null;
+    if (dropout > 0 && L > 1) {
+      const n = T * B * H, words = engine.maskWords, keep = 1 - dropout;
+      masks = this.maskBits ??= new Uint32Array((L - 1) * words);
+      masks.fill(0);
+      for (let l = 0; l < L - 1; l++) {
+        for (let i = 0; i < n; i++) if (this.rng.nextFloat() < keep) masks[l * words + (i >>> 5)] |= 1 << (i & 31);
+      }
+    }
+    const lr = learningRate(config, state.step, state.seconds, state.lrSpan);
+    state.step++;
+    state.window++;
+    let reset = false;
+    if (state.window >= this.batcher.windows) {
+      state.window = 0;
+      state.epoch++;
+      reset = true;
+    }
+    state.rng = this.rng.state();
+    const epoch = state.epoch + state.window / this.batcher.windows;
+    this.inFlight.push({ outcome: engine.submit(this.hostX, this.hostY, masks, lr, reset), step: state.step, epoch, lr });
+    const out: StepReport[] = [];
+    while (this.inFlight.length > ENGINE_DEPTH) out.push(await this.settle(this.inFlight.shift()!));
+    return out;
+  }
+
+  /** Wait for every step in flight; their reports in step order (none on the CPU). */
+  async flush(): Promise<StepReport[]> {
+    const out: StepReport[] = [];
+    while (this.inFlight.length) out.push(await this.settle(this.inFlight.shift()!));
+    return out;
+  }
+
+  /**
+   * With an engine: wait for the steps in flight, then read the weights, moments and carried state back into
+   * the CPU model (evaluation, sampling and checkpoints read them there). Returns the flushed reports.
+   */
+  async sync(): Promise<StepReport[]> {
+    if (!this.engine) return [];
+    const out = await this.flush();
+    const s = await this.engine.read();
+    this.model.params.set(s.params);
+    for (const [k, buf] of this.optimizer.moments()) buf.set(s.moments.get(k)!);
+    this.carry0 = { h: s.h, c: s.c };
+    return out;
+  }
+
+  /** An engine step's outcome, through the same rules as step(): the device applied them already. */
+  private async settle(f: InFlight): Promise<StepReport> {
+    const { state, config } = this;
+    const o = await f.outcome;
+    const lr = f.lr * state.lrScale;
+    const skipped = !Number.isFinite(o.loss) || !Number.isFinite(o.gradNorm);
+    if (skipped) {
+      state.badSteps++;
+      if (state.badSteps >= config.maxBadSteps) {
+        throw new TrainingError(`loss or gradients were non-finite for ${state.badSteps} steps in a row (step ${f.step}); lower --lr or --clip, or check the data`);
+      }
+      if (state.badSteps >= 2) state.lrScale *= 0.5;
+    } else {
+      state.badSteps = 0;
+      state.optT++;
+      this.optimizer.t = state.optT;
+      this.lossSum += o.loss;
+      this.lossCount++;
+    }
+    return { step: f.step, epoch: f.epoch, loss: o.loss, bpc: bpc(o.loss), lr, gradNorm: o.gradNorm, skipped };
+  }
+
+  /** One truncated-BPTT step on the next window (CPU). */
   step(): StepReport {
+    if (this.engine) throw new TrainingError("internal: step() on a trainer whose steps run on an engine; use advance()");
     const { model, ws, state, config } = this;
     const T = this.batcher.fill(ws.x, ws.y, state.window);
     model.zeroGrad();
@@ -203,6 +392,20 @@ export class Trainer {
     return sampleText(this.model, this.corpus.vocab, { length, seed, temperature }, this.sampleWs);
   }
 
+  /**
+   * What a checkpoint stores about this run (checkpoint.ts). With an engine, call sync() first: the record
+   * holds the CPU model's copies.
+   */
+  record(): TrainingRecord {
+    if (this.inFlight.length) throw new TrainingError("internal: a checkpoint of a run with steps in flight; sync() first");
+    const rec: TrainingRecord = {
+      config: this.config, state: this.state, corpus: this.corpus.fingerprint(),
+      moments: this.optimizer.moments(), carried: this.carried(),
+    };
+    if (this.corpus.documents) rec.documents = this.corpus.documents;
+    return rec;
+  }
+
   /** Close a history point with the mean training loss since the last one. */
   recordHistory(val?: number): HistoryPoint {
     const point: HistoryPoint = { step: this.state.step, train: this.lossCount ? this.lossSum / this.lossCount : NaN };
@@ -228,6 +431,13 @@ export interface RunHooks {
   onCheckpoint?(step: number, best: boolean): void | Promise<void>;
   /** Asked between steps; true stops the run cleanly (e.g. Ctrl-C). */
   shouldStop?(): boolean;
+  /**
+   * Asked between steps; true brings an engine's weights, moments and carried state back to the CPU model
+   * now (Trainer.sync; nothing to do on the CPU), then onSynced runs: a host that checkpoints on request
+   * (the page's download button) does it there, where TrainState and the tensors agree.
+   */
+  wantSync?(): boolean;
+  onSynced?(): void;
   /** Milliseconds clock (performance.now by default). */
   now?(): number;
 }
@@ -303,23 +513,36 @@ export async function runTraining(trainer: Trainer, hooks: RunHooks = {}): Promi
     if (cfg.maxTime && (now() - t0) / 1000 >= cfg.maxTime) { reason = "max-time"; break; }
     if (hooks.shouldStop?.()) { reason = "stopped"; break; }
     const ts = now();
-    const r = trainer.step();
-    if (!r.skipped) lastTrain = r.loss;
+    const reports = await trainer.advance();
     const t = now();
     rateTime += t - ts;
     rateSteps++;
     if (rateTime > 1000 || charsPerSec === 0) { charsPerSec = (rateSteps * charsPerStep) / Math.max(rateTime / 1000, 1e-9); rateTime = 0; rateSteps = 0; }
     st.seconds = secondsBefore + (t - t0) / 1000;
-    hooks.onStep?.({ ...r, charsPerSec, elapsed: (t - t0) / 1000 });
-    if (cfg.sampleEvery && st.step % cfg.sampleEvery === 0 && hooks.onSample) {
-      hooks.onSample(st.step, trainer.sample(cfg.sampleLength, st.step));
-    }
-    if (cfg.evalEvery && st.step % cfg.evalEvery === 0) {
+    const report = (r: StepReport) => {
+      if (!r.skipped) lastTrain = r.loss;
+      hooks.onStep?.({ ...r, charsPerSec, elapsed: (now() - t0) / 1000 });
+    };
+    reports.forEach(report);
+    const sampling = cfg.sampleEvery && st.step % cfg.sampleEvery === 0 && hooks.onSample;
+    const evaluating = cfg.evalEvery && st.step % cfg.evalEvery === 0;
+    const saving = !evaluating && cfg.checkpointEvery && st.step % cfg.checkpointEvery === 0;
+    const asked = hooks.wantSync?.() ?? false;
+    // an engine's weights come back to the CPU model for whatever reads them (a no-op on the CPU)
+    if (sampling || evaluating || saving || asked) (await trainer.sync()).forEach(report);
+    if (asked) hooks.onSynced?.();
+    if (sampling) hooks.onSample!(st.step, trainer.sample(cfg.sampleLength, st.step));
+    if (evaluating) {
       await evaluate();
       if (cfg.patience && evalsSinceBest(st.history, st.bestVal) >= cfg.patience) { reason = "patience"; break; }
-    } else if (cfg.checkpointEvery && st.step % cfg.checkpointEvery === 0) await hooks.onCheckpoint?.(st.step, false);
+    } else if (saving) await hooks.onCheckpoint?.(st.step, false);
     // let the host deliver signals and paint progress (a macrotask turn, at most every 100 ms)
     if (t - lastYield > 100) { await new Promise((res) => setTimeout(res, 0)); lastYield = now(); }
+  }
+  const pending = await trainer.sync();
+  for (const r of pending) {
+    if (!r.skipped) lastTrain = r.loss;
+    hooks.onStep?.({ ...r, charsPerSec, elapsed: (now() - t0) / 1000 });
   }
   if (!lastEval || (lastEval as EvalReport).step !== st.step) await evaluate();
   const e = lastEval as unknown as EvalReport;

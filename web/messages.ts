@@ -37,6 +37,8 @@ export interface TrainRequest {
   evalEvery: number;
   sampleEvery: number;
   seed: number;
+  /** Where the steps run: a hardware GPU when there is one (auto), WebGPU on any adapter, or the CPU kernels. */
+  device: "auto" | "webgpu" | "cpu";
 }
 
 export type ToWorker =
@@ -55,7 +57,7 @@ export type FromWorker =
   | { type: "text"; id: number; text: string }
   | { type: "done"; id: number; length: number; seed: number; ms: number; beam?: number; logProb?: number }
   | { type: "trace"; id: number; trace: Trace }
-  | { type: "started"; params: number; vocab: number; trainChars: number; valChars: number }
+  | { type: "started"; params: number; vocab: number; trainChars: number; valChars: number; gpu?: string; gpuNotice?: string }
   | { type: "step"; step: number; bpc: number; epoch: number; charsPerSec: number; elapsed?: number }
   | { type: "eval"; step: number; bpc: number; best: boolean }
   | { type: "trainSample"; step: number; text: string }

@@ -6,6 +6,8 @@
 // batch, window, learning rate and decay from the recipe table (src/recipe.ts: PAGE_RECIPES, the page's own
 // row for short budgets on its slower kernels, then the CLI's) for that budget, unless "Settings from the
 // recipe" is unticked; "none (steps)" trains for the given number of steps.
+// Where the browser has WebGPU with a hardware adapter the steps run on the GPU (src/gpu, in the worker; the
+// tab names the adapter and allows bigger models), else on the WebAssembly workers; "Train on" forces either.
 
 import { $, fmt, setStatus, type App } from "./app.js";
 import { LossChart } from "./chart.js";
@@ -18,6 +20,7 @@ import { describeRecipe, pickRecipe, PAGE_RECIPES, type RecipeRow } from "../src
 const EVAL_CHARS = 102_400, SAMPLE_CHARS = 102_400;
 const RECIPE_FIELDS = ["layers", "hidden", "seq", "batch", "lr", "eval", "sample-every"];
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+import { isSoftwareAdapter, adapterName } from "../src/gpu/device.js";
 
 export function setupTrain(app: App): void {
   const form = $<HTMLFormElement>("train-form"), status = $("train-status");
@@ -53,6 +56,8 @@ export function setupTrain(app: App): void {
   let engine: Engine | null = null, req: TrainRequest | null = null, running = false;
   let lastVal = NaN, lastStep = 0;
   const wanted = new Map<number, "download" | "use">();
+  const device = $<HTMLSelectElement>("train-device"), gpuLine = $("train-gpu");
+  void probeGpu(gpuLine);
 
   $<HTMLInputElement>("train-file").addEventListener("change", async (ev) => {
     const f = (ev.target as HTMLInputElement).files?.[0];
@@ -79,7 +84,7 @@ export function setupTrain(app: App): void {
     req = {
       text: text.value, layers: num("train-layers"), hidden: num("train-hidden"), seq: num("train-seq"),
       batch: num("train-batch"), lr: num("train-lr"), steps: num("train-steps"), maxTime: seconds, evalEvery: num("train-eval"),
-      sampleEvery: num("train-sample-every"), seed: 1,
+      sampleEvery: num("train-sample-every"), seed: 1, device: device.value as TrainRequest["device"],
       ...(r ? { dropout: r.dropout, decay: r.decay, lrMin: r.lrMinFrac * r.lr, warmup: r.warmup } : {}),
     };
     engine?.terminate();
@@ -103,8 +108,10 @@ export function setupTrain(app: App): void {
     });
     e.on("started", (m) => {
       download.disabled = false;
+      form.dataset.engine = m.gpu ? "webgpu" : "cpu";
       const span = req!.maxTime ? ` for ${clock(req!.maxTime)}` : "";
-      setStatus(status, `Training ${req!.layers}×${req!.hidden} LSTM${span}, ${fmt(m.params)} parameters, vocabulary ${m.vocab}, on ${fmt(m.trainChars)} characters (validating on ${fmt(m.valChars)}); ${kernels}.`);
+      const where = m.gpu ? `on the GPU with WebGPU (${m.gpu}); validation and samples on ${kernels}` : `${kernels}${m.gpuNotice ? ` (${m.gpuNotice})` : ""}`;
+      setStatus(status, `Training ${req!.layers}×${req!.hidden} LSTM${span}, ${fmt(m.params)} parameters, vocabulary ${m.vocab}, on ${fmt(m.trainChars)} characters (validating on ${fmt(m.valChars)}); ${where}.`);
     });
     e.on("step", (m) => {
       lastStep = m.step;
@@ -163,4 +170,26 @@ export function setupTrain(app: App): void {
   };
   download.addEventListener("click", () => ask("download"));
   use.addEventListener("click", () => ask("use"));
+}
+
+/**
+ * Say whether this browser has WebGPU and on what adapter; on a hardware adapter, allow the bigger models
+ * only a GPU makes practical (up to 3×1024 at batch 128).
+ */
+async function probeGpu(line: HTMLElement): Promise<void> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter({ powerPreference: "high-performance" }).catch(() => null) : null;
+  if (!adapter) {
+    line.textContent = "No WebGPU in this browser: training runs on the CPU (WebAssembly).";
+    return;
+  }
+  const name = adapterName(adapter.info), software = isSoftwareAdapter(adapter);
+  line.dataset.adapter = name;
+  if (software) {
+    line.textContent = `WebGPU: ${name}, a software adapter (slower than the CPU kernels; choose WebGPU to use it anyway).`;
+    return;
+  }
+  line.textContent = `WebGPU: ${name}. Training runs on the GPU; models up to 4×2048 at batch 512 are practical there.`;
+  $<HTMLInputElement>("train-hidden").max = "2048";
+  $<HTMLInputElement>("train-batch").max = "512";
 }

@@ -8,6 +8,8 @@ import {
 } from "../src/index.js";
 import { loadKernelsBrowser } from "../src/kernels/wasm/browser.js";
 import { WorkspacePool } from "../src/server/pool.js";
+import { openDevice } from "../src/gpu/device.js";
+import { GpuEngine } from "../src/gpu/engine.js";
 import type { FromWorker, ModelInfo, ToWorker, TrainRequest } from "./messages.js";
 
 let kernelsReady: Promise<Kernels> | null = null;
@@ -15,6 +17,9 @@ let kernelsReady: Promise<Kernels> | null = null;
 let loaded: { model: CharLSTM; vocab: Vocab; pool: WorkspacePool } | null = null;
 let trainer: Trainer | null = null;
 let stopTraining = false;
+/** Checkpoint requests made while training runs, served between steps (runTraining's wantSync/onSynced). */
+let training = false;
+const checkpointsWanted: number[] = [];
 const cancelled = new Set<number>();
 
 function post(m: FromWorker, transfer: Transferable[] = []): void {
@@ -57,14 +62,19 @@ async function train(req: TrainRequest, kernels: Kernels): Promise<void> {
   validateModel({ ...modelConfig, vocabSize: 1 });
   validateTrain(config);
   const corpus = Corpus.fromText(req.text, { valFrac: config.valFrac, testFrac: config.testFrac });
+  trainer?.stepEngine?.dispose();
   trainer = Trainer.create(corpus, modelConfig, config, kernels);
   trainer.evalBatcher();   // a validation split too short for one window fails now, not after training
+  const { gpu, notice } = await useGpu(trainer, req.device);
   post({ type: "started", params: trainer.model.numParams, vocab: corpus.vocab.size,
-         trainChars: corpus.train.end - corpus.train.start, valChars: corpus.val.end - corpus.val.start });
+         trainChars: corpus.train.end - corpus.train.start, valChars: corpus.val.end - corpus.val.start, gpu, gpuNotice: notice });
   // steps are reported at most every 50 ms, as the mean bits/char since the last report
   let sum = 0, count = 0, last = 0;
+  training = true;
   const report = await runTraining(trainer, {
     shouldStop: () => stopTraining,
+    wantSync: () => checkpointsWanted.length > 0,
+    onSynced: serveCheckpoints,
     onStep: (r) => {
       if (r.skipped) return;
       sum += r.bpc;
@@ -77,8 +87,43 @@ async function train(req: TrainRequest, kernels: Kernels): Promise<void> {
     },
     onEval: (e) => post({ type: "eval", step: e.step, bpc: e.bpc, best: e.best }),
     onSample: (step, text) => post({ type: "trainSample", step, text }),
-  });
+  }).finally(() => { training = false; });
+  serveCheckpoints();
   post({ type: "trainDone", report });
+}
+
+/**
+ * The WebGPU engine for a run (the worker's navigator.gpu): on a hardware adapter for "auto", on any adapter
+ * for "webgpu"; the CPU kernels otherwise. Returns the adapter's name, or why the GPU is not used.
+ */
+async function useGpu(tr: Trainer, device: TrainRequest["device"]): Promise<{ gpu?: string; notice?: string }> {
+  if (device === "cpu") return {};
+  const gpuApi = (self.navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpuApi) return { notice: "this browser has no WebGPU" };
+  let dev: Awaited<ReturnType<typeof openDevice>> | null = null;
+  try {
+    dev = await openDevice(gpuApi);
+    if (device === "auto" && dev.software) {
+      dev.destroy();
+      return { notice: `${dev.name} is a software adapter, slower than the CPU kernels` };
+    }
+    tr.useEngine(await GpuEngine.create(dev, tr.model.config, tr.config));
+    return { gpu: dev.name };
+  } catch (e) {
+    dev?.destroy();
+    if (device === "webgpu") throw e;
+    return { notice: `WebGPU failed: ${errorText(e)}` };
+  }
+}
+
+function serveCheckpoints(): void {
+  for (const id of checkpointsWanted.splice(0)) {
+    try {
+      checkpoint(id);
+    } catch (e) {
+      post({ type: "error", scope: "checkpoint", id, message: errorText(e) });
+    }
+  }
 }
 
 function checkpoint(id: number): void {
@@ -160,6 +205,8 @@ addEventListener("message", (ev: MessageEvent<ToWorker>) => {
       stopTraining = true;
       return;
     case "checkpoint":
+      // during a run on the GPU the tensors come back between steps first (on the CPU too, for one code path)
+      if (training) { checkpointsWanted.push(m.id); return; }
       try {
         checkpoint(m.id);
       } catch (e) {

@@ -91,6 +91,7 @@ def main():
     ap.add_argument("--score-stream", action="store_true", help="also score the validation split as one stream from a zero state")
     ap.add_argument("--sample-text", type=int, default=0, help="generate N characters at --temperature and print them")
     ap.add_argument("--temperature", type=float, default=0.8)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda for cuDNN's nn.LSTM on the GPU (bench/gpu.ts)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -112,20 +113,22 @@ def main():
         ref = Reference(V, args.hidden, args.layers, args.dropout)
         ref.init_from_seed(args.init_seed, args.forget_bias)
         model.load_state_dict(ref.state_dict())
+    dev = torch.device(args.device)
+    model.to(dev)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     updates = 0
     S = (len(train) - 1) // B
-    streams = train[: B * S + 1]
+    streams = train[: B * S + 1].to(dev)
     windows = S // T
 
     def batch(w):
-        base = torch.arange(B) * S + w * T
-        pos = base[None, :] + torch.arange(T)[:, None]          # (T, B), time-major
+        base = torch.arange(B, device=dev) * S + w * T
+        pos = base[None, :] + torch.arange(T, device=dev)[:, None]          # (T, B), time-major
         return streams[pos], streams[pos + 1]
 
     def zero_state(b):
-        z = torch.zeros(args.layers, b, args.hidden)
+        z = torch.zeros(args.layers, b, args.hidden, device=dev)
         return (z, z.clone())
 
     state = zero_state(B)
@@ -197,7 +200,7 @@ def main():
         model.train()
         return total / count / math.log(2)
 
-    out = {"peer": "pytorch", "torch": torch.__version__, "blas": blas_info(), "threads": args.threads,
+    out = {"peer": "pytorch", "torch": torch.__version__, "blas": blas_info(), "threads": args.threads, "device": args.device,
            "layers": args.layers, "hidden": args.hidden, "batch": B, "seq": T}
     out.update(dropout=args.dropout, lr=args.lr, decay=args.decay, lr_min=args.lr_min, lr_warmup=args.lr_warmup)
     if args.seconds > 0 or args.train_steps > 0:
@@ -218,7 +221,9 @@ def main():
             step()
         t0 = time.perf_counter()
         for _ in range(args.steps):
-            step()
+            step()                     # loss.item() waits for each step, on the GPU too (a training loop's report)
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
         dt = time.perf_counter() - t0
         out.update(train_chars_per_s=args.steps * B * T / dt)
     if args.sample > 0:

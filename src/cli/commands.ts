@@ -8,7 +8,7 @@ import type { CommandSpec, FlagSpec } from "./args.js";
 import { exportCmd } from "./export.js";
 
 const common: FlagSpec[] = [
-  { name: "backend", type: "string", choices: ["auto", "native", "wasm", "js"], default: "auto", help: "kernel backend: native (AVX-512/AVX2 C kernels) where the addon is built and the CPU has AVX2+FMA, else wasm (SIMD), else js" },
+  { name: "backend", type: "string", choices: ["auto", "native", "wasm", "js", "webgpu"], default: "auto", help: "kernel backend: native (AVX-512/AVX2 C kernels) where the addon is built and the CPU has AVX2+FMA, else wasm (SIMD), else js; webgpu trains on the GPU (npm install webgpu), evaluating and sampling on the CPU; auto trains on a hardware GPU when the model is big enough" },
   { name: "threads", type: "int", arg: "N", min: 1, help: "threads for the native and wasm backends (at most the available cores)", default: "available cores" },
   { name: "debug", type: "boolean", help: "print stack traces with errors" },
   { name: "help", type: "boolean", help: "show this help" },

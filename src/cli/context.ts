@@ -31,7 +31,9 @@ export interface OpenedKernels {
 
 /** The kernel backend named by --backend/--threads (native where built and supported, else wasm, else js). */
 export async function openKernels(flags: Flags): Promise<OpenedKernels> {
-  const backend = (str(flags, "backend") ?? "auto") as "auto" | "native" | "wasm" | "js";
+  // webgpu trains on the GPU (cli/gpu.ts); the CPU kernels beside it evaluate and sample, as auto picks them
+  const flag = str(flags, "backend") ?? "auto";
+  const backend = (flag === "webgpu" ? "auto" : flag) as "auto" | "native" | "wasm" | "js";
   let threads = num(flags, "threads");
   if (threads !== undefined && (threads < 1 || threads > 64)) throw new RangeError(`--threads must be in 1..64, got ${threads}`);
   // more threads than cores only costs: each is a worker with its own stack and a share of every step's

@@ -21,7 +21,7 @@ import { checkRegularFile, defaultCorpusPath, tempPath, writeAtomic } from "../i
 import { claimRunDir, type ClaimMode, type RunDirClaim } from "../io/rundir.js";
 import { openTokens, readTokenMeta, stageCopy, stageTextFile, type StagedTokens } from "../io/tokenfile.js";
 import { paramSpec } from "../params.js";
-import { bpc, runTraining, Trainer, TrainingError, type DoneReport } from "../train.js";
+import { bpc, runTraining, Trainer, TrainingError, type DoneReport, type StepEngine } from "../train.js";
 import { restoreTrainer } from "../resume.js";
 import { resolveTrainConfig, type ResolvedConfig } from "../resolve.js";
 import { flagSpelling, kebab } from "../spelling.js";
@@ -38,6 +38,7 @@ import { startFineTune } from "./finetune.js";
 import { overfitting } from "../finetune.js";
 import { trainCmd } from "./commands.js";
 import { givenOptions, resumeBudget } from "./train_config.js";
+import { openTrainEngine } from "./gpu.js";
 
 /** The default run name of an input: a file's name without extension, a directory's, a pattern's literal part. */
 function runName(input: string): string {
@@ -120,6 +121,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
   let staged: StagedTokens | undefined;
   let source: TokenSource | undefined;
   let savedAny = false;
+  let engine: StepEngine | null = null;
   // however the process ends before a first checkpoint (an error, a second Ctrl-C, a closed pipe), the
   // run directory goes back to what it was; after one, only the lock goes
   const cleanUp = () => {
@@ -237,6 +239,10 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
         throw e;
       }
     }
+    await openTrainEngine(flags, trainer);
+    engine = trainer.stepEngine;
+    const backendName = engine ? `${engine.label}, evaluation on ${backendLabel(kernels)}` : backendLabel(kernels);
+    backendTag = backendName;
     const corpus = trainer.corpus;
     const run = claim;
     if (!run) throw new Error("internal: the corpus was built without claiming the run directory");
@@ -262,7 +268,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     if (docs && docs.length > 1) say(`  ${describeInputs(docs.length, docs.reduce((a, d) => a + d.chars, 0), inputs.skipped.length)}, separated by ${JSON.stringify(sepUsed)}`);
     for (const line of fineTuneBanner) say(line);
     say(`  text ${corpus.source.length.toLocaleString("en-US")} chars, vocabulary ${corpus.vocab.size}; train/val/test ${corpus.train.end - corpus.train.start}/${corpus.val.end - corpus.val.start}/${corpus.test.end - corpus.test.start}`);
-    say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendLabel(kernels)}`);
+    say(`  model ${m.layers}×${m.hidden} LSTM, dropout ${m.dropout}, ${trainer.model.numParams.toLocaleString("en-US")} parameters; backend ${backendName}`);
     say(`  batch ${cfg.batch} × seq ${cfg.seq}, ${cfg.optimizer} lr ${cfg.lr}, clip ${cfg.clip} (${cfg.clipMode}), schedule ${describeSchedule(cfg, cfg.maxTime, formatDuration)}; budget ${budget}${cfg.patience ? `, patience ${cfg.patience} evaluations` : ""}; seed ${cfg.seed}${cfg.forgetBias ? `, forget bias ${cfg.forgetBias}` : ""}`);
     if (recipe) {
       const flagsOf = (fields: string[]) => fields.map((f) => flagSpelling(f)).join(", ");
@@ -350,6 +356,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     (source as { close?(): void } | undefined)?.close?.();
     claim?.release();
     forgetCleanUp();
+    engine?.dispose();
     kernels.dispose?.();
   }
 }

@@ -3,14 +3,14 @@
 // header first, then each tensor into its own array as the loader asks for it. Neither side ever holds
 // the whole file in one buffer (fs calls move at most 2 GiB; a 2×4096 model with Adam moments is 2.4 GB).
 
-import { closeSync, existsSync, fstatSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CheckpointError, checkpointTensors, decodeCheckpoint, unreadable, type LoadedCheckpoint } from "../checkpoint.js";
+import { CheckpointError, checkpointTensors, decodeCheckpoint, unreadable, type LoadedCheckpoint, type TrainingSource } from "../checkpoint.js";
 import type { Vocab } from "../data/vocab.js";
 import type { Kernels } from "../kernels/types.js";
 import type { CharLSTM } from "../model.js";
 import { headerLength, parseHeader, SafetensorsError, safetensorsPieces, tensorFromBytes, type SafetensorsFile, type Tensor } from "../safetensors.js";
-import type { Trainer } from "../train.js";
+
 import { describe, openRegularFile, writeAtomic } from "./node.js";
 
 /** Bytes per read call (fs.readSync refuses 2 GiB and more). */
@@ -108,7 +108,7 @@ export function writeSafetensorsFile(path: string, tensors: [string, Tensor][], 
 }
 
 /** Save a checkpoint (with a trainer: everything a resume needs) atomically, streamed from the buffers. */
-export function saveCheckpointFile(path: string, model: CharLSTM, vocab: Vocab, trainer?: Trainer): void {
-  const { tensors, metadata } = checkpointTensors(model, vocab, trainer);
+export function saveCheckpointFile(path: string, model: CharLSTM, vocab: Vocab, run?: TrainingSource): void {
+  const { tensors, metadata } = checkpointTensors(model, vocab, run);
   writeSafetensorsFile(path, tensors, metadata);
 }
