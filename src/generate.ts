@@ -55,6 +55,11 @@ export interface GenerateControl {
   /** Stops the stream at the next slice (no further events). */ signal?: { readonly aborted: boolean };
   /** Work between two turns of the event loop, ms (default 16). */ sliceMs?: number;
   /** A batch-1 workspace to reuse for a single sample (the wasm arena never frees). */ ws?: Workspace;
+  /**
+   * Longest text event, in UTF-16 units (default: no limit, one event a slice). A streaming shell sets it so
+   * text reaches a reader in small pieces however fast the machine is, not one slice's worth at a time.
+   */
+  chunk?: number;
 }
 
 export interface GenerateResult {
@@ -77,6 +82,7 @@ export type GenerateEvent = { type: "ready" } | { type: "text"; text: string } |
 export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequest, control: GenerateControl = {}): AsyncGenerator<GenerateEvent, void, void> {
   const co = new Cooperator(control.signal, control.sliceMs ?? 16);
   let pending = "";
+  const chunk = control.chunk ?? Infinity;
   // between two units of work: once a slice is full, hand over the text so far and give the event loop a turn
   const turn = async function* (): AsyncGenerator<GenerateEvent, boolean, void> {
     if (!co.due) return false;
@@ -108,6 +114,7 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
     for (;; r = steps.next()) {
       if (r.done) { beams = r.value; break; }
       pending += r.value;
+      if (pending.length >= chunk) { const text = pending; pending = ""; yield { type: "text", text }; }
       if (co.due && (yield* turn())) return;   // (the check first: no generator object per character)
     }
     if (pending) { yield { type: "text", text: pending }; pending = ""; }
@@ -129,6 +136,7 @@ export async function* generate(model: CharLSTM, vocab: Vocab, req: GenerateRequ
     for (let ch = sampler.next(); ch !== null; ch = sampler.next()) {
       text += ch;
       pending += ch;
+      if (pending.length >= chunk) { const text = pending; pending = ""; yield { type: "text", text }; }
       if (co.due && (yield* turn())) return;   // (the check first: no generator object per character)
     }
     if (pending) { yield { type: "text", text: pending }; pending = ""; }

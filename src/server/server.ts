@@ -97,6 +97,8 @@ class HttpError extends Error {
 
 /** Work between two turns of the event loop while generating, ms. */
 const SLICE_MS = 8;
+/** Longest text event (characters): text streams in small pieces however fast the model runs. */
+const SSE_CHUNK = 64;
 const SAMPLE_PARAMS = ["prime", "length", "temperature", "top_k", "top_p", "seed", "argmax", "stop", "unknown", "beam", "length_penalty", "novelty"];
 const ISOLATION = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -237,7 +239,7 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
         temperature: o.temperature, topK: o.topK, topP: o.topP, argmax: o.argmax, seed: o.seed,
         beam: o.beam, lengthPenalty: o.lengthPenalty,
         novelty: o.novelty && opts.novelty ? { index: opts.novelty, minRun: 20 } : undefined,
-      }, { signal: { get aborted() { return closed || res.destroyed; } }, sliceMs: SLICE_MS });
+      }, { signal: { get aborted() { return closed || res.destroyed; } }, sliceMs: SLICE_MS, chunk: SSE_CHUNK });
       // up to "ready" the stream checks the request and encodes the prime: its errors are the request's (400)
       try {
         await events.next();
@@ -252,8 +254,9 @@ export function createServer(opts: ServerOptions): CharLSTMServer {
         for await (const ev of events) {
           if (ev.type === "ready") continue;
           if (ev.type === "text") {
+            if (closed || res.destroyed) break;   // the client left: its 'close' has fired, no 'drain' will come
             generated += [...ev.text].length;
-            if (!res.write(`data: ${JSON.stringify({ text: ev.text })}\n\n`)) {
+            if (!res.write(`data: ${JSON.stringify({ text: ev.text })}\n\n`) && !closed && !res.destroyed) {
               await new Promise<void>((resolve) => {
                 const go = () => { res.off("drain", go); res.off("close", go); resolve(); };
                 res.on("drain", go);
