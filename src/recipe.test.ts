@@ -8,7 +8,7 @@ import { defaultModel, defaultTrain, validateModel, validateTrain } from "./conf
 
 test("every row is a valid configuration, and every budget and text size finds one", () => {
   for (const row of RECIPES) {
-    const model = { ...defaultModel }, train = { ...defaultTrain, maxTime: Math.min(row.maxSeconds, 1e6) };
+    const model = { ...defaultModel }, train = { ...defaultTrain, maxTime: row.seconds };
     applyRecipe(model, train, Math.min(row.maxChars, 1e9), () => false, [row]);
     validateModel({ ...model, vocabSize: 80 });
     validateTrain(train);
@@ -48,7 +48,7 @@ test("applyRecipe fills only what was not given; lrMin follows the final lr", ()
 });
 
 test("a recipe keeps the step cadences you did not give at the default's characters apart", () => {
-  const row = (batch: number, seq: number) => [{ name: "t", maxSeconds: Infinity, maxChars: Infinity,
+  const row = (batch: number, seq: number) => [{ name: "t", seconds: 60, work: 1e6, maxWork: Infinity, maxChars: Infinity,
     recipe: { layers: 1, hidden: 32, dropout: 0, batch, seq, lr: 3e-3, decay: "cosine" as const, lrMinFrac: 0.1, warmup: 0 } }];
   // B8 × T64 is a quarter of B32 × T64 per step: four times the steps between evaluations, samples, checkpoints
   const t8 = { ...defaultTrain, maxTime: 180 };
