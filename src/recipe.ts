@@ -151,8 +151,8 @@ export interface RecipePick {
   record: RecipeRecord;
 }
 
-/** Rows covering a text of `chars` characters, in table order. */
-const rowsFor = (chars: number, table: RecipeRow[]) => table.filter((r) => chars <= r.maxChars);
+/** Rows covering a text of `chars` characters, in table order: per budget band the first whose text band fits. */
+const rowsFor = (chars: number, table: RecipeRow[]) => table.filter((r, i) => chars <= r.maxChars && !table.slice(0, i).some((q) => q.name === r.name && chars <= q.maxChars));
 
 /** The distinct shapes a probe may have to measure for a text of `chars` characters (its time is split over them). */
 export function candidateShapes(chars: number, table: RecipeRow[] = RECIPES): RecipeShape[] {
