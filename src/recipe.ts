@@ -229,9 +229,10 @@ export function budgetText(seconds: number): string {
 /**
  * Why this row, in one line: "~24k chars/s here (2×192, B4, T64) → 2.9M characters in 2m → row 3m (tuned
  * for 5.7M, up to 10.5M)"; shapes probed and passed over come first ("2×192, B4, T64 ~90k chars/s → 16M, more
- * than row 3m's 10.5M; …"); without a probe, why not and that the row follows the clock as tuned.
+ * than row 3m's 10.5M; …"); without a probe, why not and that the row follows the clock as tuned. `where`
+ * is "here" at the start of a run ("then" when a resume recalls it).
  */
-export function describePick(rec: RecipeRecord, table: RecipeRow[] = RECIPES): string {
+export function describePick(rec: RecipeRecord, table: RecipeRow[] = RECIPES, where = "here"): string {
   const budget = budgetText(rec.seconds), chosen = rec.rates.at(-1)!;
   const tail = `row ${rec.row} (tuned for ${count(rec.rowWork)}${rec.rowMaxWork !== null ? `, up to ${count(rec.rowMaxWork)}` : " and more"})`;
   if (!chosen.measured) {
@@ -242,7 +243,7 @@ export function describePick(rec: RecipeRecord, table: RecipeRow[] = RECIPES): s
     return `${r.shape} ${perSec(r.charsPerSec)} → ${count(r.charsPerSec * rec.seconds)}, more than row ${row?.name ?? "?"} takes (${row ? count(row.maxWork) : "?"}); `;
   }).join("");
   const took = rec.probeSeconds > 0 ? `; probe ${rec.probeSeconds.toFixed(1)} s` : "";
-  return `${passed}${perSec(chosen.charsPerSec)} here (${chosen.shape}) → ${count(rec.work)} characters in ${budget} → ${tail}${took}`;
+  return `${passed}${perSec(chosen.charsPerSec)} ${where} (${chosen.shape}) → ${count(rec.work)} characters in ${budget} → ${tail}${took}`;
 }
 
 /** The config field (options.ts) that overrides each recipe field. */

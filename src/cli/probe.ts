@@ -42,13 +42,16 @@ export async function pickForRun(o: ProbeOptions): Promise<RecipePick> {
   }
   const clock = () => performance.now() / 1000;
   if (o.rate) return probeRecipe(seconds, chars, o.rate, undefined, clock);
+  const t0 = clock();
   const { kernels } = await openKernels(o.flags);
   try {
     const hook = trainerProbe({
       corpus: o.corpus, config: o.config, kernels, slice: probeSlice(seconds, candidateShapes(chars).length),
       now: () => performance.now(), stop: () => o.signal.aborted, onShape: (shape, m) => o.log?.(describeMeasure(shape, m)),
     });
-    return await probeRecipe(seconds, chars, hook, undefined, clock);
+    const pick = await probeRecipe(seconds, chars, hook, undefined, clock);
+    pick.record.probeSeconds = clock() - t0;   // opening the probe's kernels included
+    return pick;
   } finally {
     (kernels as { dispose?(): void }).dispose?.();
   }

@@ -275,7 +275,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
       say(`  chosen by work: ${describePick(recipe.record)}`);
       if (json) emit({ event: "recipe", name: recipe.row.name, chars: corpus.source.length, recipe: recipe.row.recipe, filled: recipe.filled.map(kebab), given: recipe.given.map(kebab), choice: recipe.record });
     } else if (resolved.recorded) {
-      say(`  recipe row ${resolved.recorded.row}, chosen when the run started (not probed again): ${describePick(resolved.recorded)}`);
+      say(`  recipe row ${resolved.recorded.row}, chosen when the run started (not probed again): ${describePick(resolved.recorded, undefined, "then")}`);
     }
     say(`  checkpoints in ${dir}/`);
 
