@@ -146,6 +146,15 @@ export interface RecipeRecord {
   noProbe: string;
 }
 
+/** A checkpoint's TrainState.recipe as this version reads it (a damaged or foreign one is left out, not fatal). */
+export function isRecipeRecord(x: unknown): x is RecipeRecord {
+  const r = x as RecipeRecord;
+  return typeof r === "object" && r !== null && typeof r.row === "string" && Number.isFinite(r.seconds) && Number.isFinite(r.work)
+    && Number.isFinite(r.rowWork) && (r.rowMaxWork === null || Number.isFinite(r.rowMaxWork)) && Number.isFinite(r.probeSeconds)
+    && typeof r.noProbe === "string" && Array.isArray(r.rates) && r.rates.length > 0
+    && r.rates.every((q) => typeof q === "object" && q !== null && typeof q.shape === "string" && Number.isFinite(q.charsPerSec) && typeof q.measured === "boolean");
+}
+
 export interface RecipePick {
   row: RecipeRow;
   record: RecipeRecord;

@@ -53,6 +53,9 @@ test("the row a probe chose is passed in (resolve stays pure); a resume gives ba
   assert.equal(r.recipe, null);
   assert.equal(r.recipePending, false);
   assert.equal(r.train.batch, run.batch);
+  // a damaged record is left out (the resume itself does not depend on it)
+  const damaged = { ...pick.record, rates: "fast" } as unknown as typeof pick.record;
+  assert.equal(resolveTrainConfig({}, { model, train: run, state: state({ recipe: damaged }) }).recorded, undefined);
 });
 
 test("refusals name config fields; the CLI spells them as flags", () => {

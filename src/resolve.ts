@@ -15,7 +15,7 @@
 
 import { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig } from "./config.js";
 import { RESUMABLE, type ModelField, type OptionField, type TrainField } from "./options.js";
-import { applyRecipe, type RecipeChoice, type RecipePick, type RecipeRecord } from "./recipe.js";
+import { applyRecipe, isRecipeRecord, type RecipeChoice, type RecipePick, type RecipeRecord } from "./recipe.js";
 import { continuedTime } from "./resume.js";
 import { configError, type Spelling } from "./spelling.js";
 import type { TrainState } from "./train.js";
@@ -98,7 +98,8 @@ export function resolveTrainConfig(given: GivenOptions, checkpoint?: CheckpointC
     validateTrain(train);
     checkBudgetLeft(train, checkpoint.state, budgets.length > 0);
     const { layers, hidden, dropout } = checkpoint.model;
-    return { model: { layers, hidden, dropout }, train, ignored, recipe: null, recipePending: false, recorded: checkpoint.state.recipe };
+    return { model: { layers, hidden, dropout }, train, ignored, recipe: null, recipePending: false,
+             recorded: isRecipeRecord(checkpoint.state.recipe) ? checkpoint.state.recipe : undefined };
   }
 
   if (checkpoint) {
