@@ -194,7 +194,7 @@ async function compare(): Promise<void> {
   const rows: string[] = [];
   for (const b of budgets) {
     const recipe = pickRecipe(b, codePoints.length).recipe;
-    log(`compare: ${fmtDuration(b)}, char-lstm's recipe ${describeRecipe(recipe)} …`);
+    log(`compare: ${fmtDuration(b)}, char-lstm with the recipe its probe chooses here (at the tuning speed: ${describeRecipe(recipe)}) …`);
     const ours = await trainCharLstm(`cmp-${b}`, ["--max-time", `${b}s`, "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
     const used = ours.recipe ?? recipe;
     if (ours.choice) log(`  chosen by work: ${describePick(ours.choice)}`);

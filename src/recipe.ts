@@ -186,11 +186,12 @@ export function chooseRecipe(seconds: number, chars: number, rateOf: RateOf = ()
   for (const [i, row] of rows.entries()) {
     const shape = shapeOf(row.recipe), label = describeShape(shape), r = rateOf(shape);
     const rate: ShapeRate = { shape: label, charsPerSec: r ?? tunedRate(row), measured: r !== undefined };
-    if (!rates.some((x) => x.shape === label)) rates.push(rate);
+    // each shape once, at the place (and rate) it was last looked at: the chosen one last, so the banner
+    // reads left to right
+    const k = rates.findIndex((x) => x.shape === label);
+    if (k >= 0) rates.splice(k, 1);
+    rates.push(rate);
     if (fits(row, seconds, rate.charsPerSec) || i === rows.length - 1) {
-      // the chosen shape's rate last, so the banner reads left to right
-      const k = rates.findIndex((x) => x.shape === label);
-      rates.push(...rates.splice(k, 1));
       return { row, record: { row: row.name, seconds, chars, rates, work: rate.charsPerSec * seconds, rowWork: row.work,
                               rowMaxWork: Number.isFinite(row.maxWork) ? row.maxWork : null, probeSeconds: extra.probeSeconds ?? 0, noProbe: extra.noProbe ?? "" } };
     }
@@ -249,7 +250,8 @@ export function describePick(rec: RecipeRecord, table: RecipeRow[] = RECIPES, wh
   }
   const passed = rec.rates.slice(0, -1).map((r) => {
     const row = table.find((x) => describeShape(shapeOf(x.recipe)) === r.shape);
-    return `${r.shape} ${perSec(r.charsPerSec)} → ${count(r.charsPerSec * rec.seconds)}, more than row ${row?.name ?? "?"} takes (${row ? count(row.maxWork) : "?"}); `;
+    const how = r.measured ? "" : " (not measured: its tuning rate)";
+    return `${r.shape} ${perSec(r.charsPerSec)}${how} → ${count(r.charsPerSec * rec.seconds)}, more than row ${row?.name ?? "?"} takes (${row ? count(row.maxWork) : "?"}); `;
   }).join("");
   const took = rec.probeSeconds > 0 ? `; probe ${rec.probeSeconds.toFixed(1)} s` : "";
   return `${passed}${perSec(chosen.charsPerSec)} ${where} (${chosen.shape}) → ${count(rec.work)} characters in ${budget} → ${tail}${took}`;
