@@ -6,10 +6,10 @@
 //               (recipe.ts) for the fields not given, once the text's size is known (`chars`): the row
 //               the shell's probe chose (`pick`, from this machine's chars/s), else the row at the tuning
 //               machine's speed
-//   (resume)    the recipe is the checkpoint's config; how its row was chosen comes back as `recorded`
 //   resume      the checkpoint's config; given fields the option table marks resumable replace it, the
 //               others are ignored (and listed); a new budget replaces the whole budget; none continues
-//               what is left of an interrupted run's time span (resume.ts continuedTime)
+//               what is left of an interrupted run's time span (resume.ts continuedTime); how the run's
+//               recipe row was chosen (TrainState.recipe) comes back as `recorded`, never chosen again
 //   fine-tune   the checkpoint's shape; batch, window, optimizer and schedule from the checkpoint's own run
 //               (the settings that trained this model: its "recipe"), given fields win; a budget as a new run
 
