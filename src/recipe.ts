@@ -18,8 +18,10 @@
 //
 // THE TABLE is RECIPES below: one row per (budget band, text band), first match wins. Its values are set
 // from `npm run bench:quality` (bench/quality.ts), which trains each candidate recipe for each budget in
-// a fresh process and scores held-out bits/char on the bundled corpus's validation split. To update it,
-// edit the rows (and the "measured" note) and nothing else.
+// a fresh process and scores held-out bits/char on the bundled corpus's validation split (or `--text FILE`'s;
+// `--threads 1` stands in for a machine half as fast). To update it, edit the rows — the recipe, and `work`
+// and `maxWork` from the chars/s its shape ran at in that sweep (each cell gives the steps; × B × T over the
+// budget) — and the "measured" note, and nothing else.
 
 import { defaultTrain, type DecayMode, type ModelConfig, type TrainConfig } from "./config.js";
 import type { OptionField } from "./options.js";
