@@ -3,10 +3,13 @@
 //   sweep    (default) every candidate recipe (quality_lib.ts CANDIDATES) for every budget, each a fresh
 //            `char-lstm train --max-time B` process, scored by held-out bits/char; the winners are what
 //            src/recipe.ts's table should hold. Budgets 3m,10m by default (--budgets 3m,10m,30m adds 30).
+//            Each cell also gives the run's steps and training characters (steps × B × T: the work a row
+//            is keyed on) and its final training loss beside the held-out one (the gap shows memorising).
 //   compare  quality per wall time against PyTorch: for each budget (2m,5m,10m) char-lstm with its default
-//            recipe and PyTorch (bench/peers/torch_charlstm.py) running the SAME recipe (shape, lr, the
-//            time-based cosine/linear decay, warm-up, dropout), plus `npm start` as it is; bits/char and
-//            the fraction of generated words found in the training text.
+//            recipe (the row its probe chose on this machine, with the chars/s it measured) and PyTorch
+//            (bench/peers/torch_charlstm.py) running the SAME recipe (shape, lr, the time-based
+//            cosine/linear decay, warm-up, dropout), plus `npm start` as it is; bits/char and the fraction of
+//            generated words found in the training text.
 //   steps    equal steps: the 3m recipe for --steps N steps (schedule over the steps) in char-lstm and in
 //            PyTorch from the identical initial weights (char-lstm's init, seeds 1 and 2).
 //
@@ -16,10 +19,14 @@
 // stripped, lower-cased, counted against the words of the training split.
 //
 // Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --section KEY (a sweep's section name) ·
-// --keep-start DIR (compare: keep the npm start run's directory) · --torch-threads N (default: the cores
-// char-lstm uses) · --quick (20 s budgets, 30 steps, prints instead of writing) · --no-write.
+// --threads N (every char-lstm run and its recipe probe on N threads: --threads 1 stands in for a machine
+// half as fast, so the probe picks the rows such a machine gets) · --text FILE (train and score on another
+// text, e.g. source code or a larger text, instead of the bundled corpus) · --keep-start DIR (compare: keep
+// the npm start run's directory) · --torch-threads N (default: the threads char-lstm uses) · --quick (20 s
+// budgets, 30 steps, prints instead of writing) · --no-write.
 // Results go into BENCHMARKS.md between <!-- quality:KEY:begin/end --> markers (KEY: sweep-3m, sweep-10m, …,
-// compare-2m-5m-10m, steps-500: keyed by the budgets or the step count); the rest is kept.
+// compare-2m-5m-10m, steps-500: keyed by the budgets or the step count, then -t1 for --threads 1 and -NAME
+// for --text NAME.txt: quality_lib.ts sectionKey); the rest is kept.
 
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -30,10 +37,10 @@ import { decodeCheckpoint } from "../src/checkpoint.js";
 import { Corpus } from "../src/data/corpus.js";
 import { defaultCorpusPath } from "../src/io/node.js";
 import { createKernels } from "../src/kernels/select.js";
-import { describeRecipe, pickRecipe, type Recipe } from "../src/recipe.js";
+import { count, describePick, describeRecipe, pickRecipe, type Recipe, type RecipeRecord } from "../src/recipe.js";
 import { sampleText } from "../src/sample.js";
 import { evaluateTokens } from "../src/train.js";
-import { CANDIDATES, fmtDuration, knownWordFraction, parseBudgets, recipeArgs, replaceSection, words } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, fmtDuration, knownWordFraction, recipeArgs, replaceSection, runArgs, sectionKey, words, type BenchOptions } from "./quality_lib.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const BIN = here("../../bin/char-lstm.mjs");
@@ -43,29 +50,30 @@ const VAL_FRAC = 0.05, TEST_FRAC = 0.05, SAMPLE_CHARS = 2000, TEMPERATURE = 0.8;
 
 // ---- options -------------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
-const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
-const mode = argv[0] && !argv[0].startsWith("--") ? argv[0] : "sweep";
-if (!["sweep", "compare", "steps"].includes(mode)) { console.error(`bench:quality: unknown mode "${mode}"; use sweep, compare or steps`); process.exit(2); }
-const quick = argv.includes("--quick");
-const write = !quick && !argv.includes("--no-write");
-const budgets = parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : "3m,10m"));
-// the budgets in a section key: sweep-3m-10m, compare-2m-5m-10m
-const budgetKey = budgets.map(fmtDuration).join("-");
-const candidateNames = (opt("candidates") ?? Object.keys(CANDIDATES).join(",")).split(",");
-for (const c of candidateNames) if (!CANDIDATES[c]) { console.error(`bench:quality: unknown candidate "${c}"; known: ${Object.keys(CANDIDATES).join(", ")}`); process.exit(2); }
-const fixedSteps = Number(opt("steps") ?? (quick ? 30 : 500));
-const threads = availableParallelism();
-const torchThreads = Number(opt("torch-threads") ?? threads);
+let options: BenchOptions;
+try {
+  options = benchOptions(argv);
+} catch (e) {
+  console.error(`bench:quality: ${(e as Error).message}`);
+  process.exit(2);
+}
+const { mode, quick, write, budgets, steps: fixedSteps } = options;
+const candidateNames = options.candidates;
+const cores = availableParallelism();
+const threads = options.threads ?? cores;
+const torchThreads = options.torchThreads ?? threads;
+const textPath = options.text ?? defaultCorpusPath();
+const textName = options.text ?? "the bundled corpus";
 
 // ---- the corpus and its scoring ---------------------------------------------------------------------
-const text = readFileSync(defaultCorpusPath(), "utf8");
+const text = readFileSync(textPath, "utf8");
 const codePoints = Array.from(text);
 const probe = Corpus.fromText(text, { valFrac: VAL_FRAC, testFrac: TEST_FRAC });
 const trainWords = new Set(words(codePoints.slice(probe.train.start, probe.train.end).join("")));
-const { kernels } = await createKernels({ backend: "auto" });
+const { kernels } = await createKernels({ backend: "auto", threads });
 const work = mkdtempSync(join(tmpdir(), "char-lstm-quality-"));
 
-interface Score { engine: string; steps: number; seconds: number; bpc: number; words: number; sample: string }
+interface Score { engine: string; steps: number; seconds: number; bpc: number; words: number; sample: string; trainBpc?: number }
 
 /** Held-out bits/char (one stream, zero state) and the word score of a char-lstm checkpoint. */
 function scoreCheckpoint(path: string): { bpc: number; words: number; sample: string } {
@@ -90,15 +98,15 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
 
 let backend = "?";
 /** A fresh `char-lstm train` process; returns its done event and the score of its last checkpoint. */
-async function trainCharLstm(tag: string, args: string[], keep?: string): Promise<Score & { recipe?: Recipe }> {
+async function trainCharLstm(tag: string, args: string[], keep?: string): Promise<Score & { recipe?: Recipe; choice?: RecipeRecord }> {
   const out = join(work, tag);
-  const lines = (await run(process.execPath, [BIN, "train", ...args, "--out", out, "--json"])).trim().split("\n").map((l) => JSON.parse(l));
+  const lines = (await run(process.execPath, [BIN, "train", ...runArgs(options, args), "--out", out, "--json"])).trim().split("\n").map((l) => JSON.parse(l));
   backend = lines.find((l) => l.backend)?.backend ?? backend;
-  const done = lines.find((l) => l.event === "done"), recipe = lines.find((l) => l.event === "recipe")?.recipe;
+  const done = lines.find((l) => l.event === "done"), event = lines.find((l) => l.event === "recipe");
   const s = scoreCheckpoint(join(out, "last.safetensors"));
   if (keep) cpSync(out, keep, { recursive: true });   // --keep-start: the npm start run, to sample from later
   rmSync(out, { recursive: true, force: true });
-  return { engine: "char-lstm", steps: done.step, seconds: done.seconds, ...s, recipe };
+  return { engine: "char-lstm", steps: done.step, seconds: done.seconds, ...s, trainBpc: typeof done.train_loss === "number" ? done.train_loss / Math.LN2 : NaN, recipe: event?.recipe, choice: event?.choice };
 }
 
 function peerEnv(): NodeJS.ProcessEnv {
@@ -110,7 +118,7 @@ function peerEnv(): NodeJS.ProcessEnv {
 
 /** The PyTorch peer on the same recipe: for `seconds` of wall time, or for `steps` steps. */
 async function trainTorch(r: Recipe, budget: { seconds?: number; steps?: number; initSeed?: number }): Promise<Score> {
-  const args = [PEER, "--text", defaultCorpusPath(), "--layers", String(r.layers), "--hidden", String(r.hidden), "--dropout", String(r.dropout),
+  const args = [PEER, "--text", textPath, "--layers", String(r.layers), "--hidden", String(r.hidden), "--dropout", String(r.dropout),
     "--batch", String(r.batch), "--seq", String(r.seq), "--lr", String(r.lr), "--decay", r.decay === "step" ? "none" : r.decay,
     "--lr-min", String(r.lr * r.lrMinFrac), "--lr-warmup", String(r.warmup), "--threads", String(torchThreads),
     "--val-frac", String(VAL_FRAC), "--test-frac", String(TEST_FRAC), "--score-stream", "--sample-text", String(SAMPLE_CHARS),
@@ -131,8 +139,8 @@ function torchVersion(): string | null {
 // a difference that rounds to zero prints as 0.000, not -0.000
 const f3 = (x: number) => x.toFixed(3), diff = (x: number) => (Math.abs(x) < 5e-4 ? 0 : x).toFixed(3), pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const command = `npm run bench:quality -- ${argv.join(" ")}`.trim();
-const machine = () => `${cpus()[0]?.model ?? "?"}, ${threads} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; backend ${backend}`;
-const stamp = () => `- command: \`${command}\`\n- machine: ${machine()}\n- date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
+const machine = () => `${cpus()[0]?.model ?? "?"}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; backend ${backend}, ${threads} thread${threads === 1 ? "" : "s"}`;
+const stamp = () => `- command: \`${command}\`\n- machine: ${machine()}\n- text: ${textName} (${codePoints.length.toLocaleString("en-US")} characters)\n- date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
 const log = (s: string) => console.error(`bench:quality: ${s}`);
 
 function publish(key: string, body: string): void {
@@ -151,7 +159,7 @@ async function sweep(): Promise<void> {
       log(`sweep: candidate ${name} (${describeRecipe(CANDIDATES[name])}) for ${fmtDuration(b)} …`);
       (results[name] ??= {})[b] = await trainCharLstm(`sweep-${name}-${b}`, ["--max-time", `${b}s`, ...recipeArgs(CANDIDATES[name]),
         "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
-      log(`  ${f3(results[name][b].bpc)} bits/char after ${results[name][b].steps} steps`);
+      log(`  ${f3(results[name][b].bpc)} bits/char after ${results[name][b].steps} steps (train ${f3(results[name][b].trainBpc ?? NaN)})`);
     }
   }
   const best = Object.fromEntries(budgets.map((b) => [b, candidateNames.reduce((x, y) => (results[y][b].bpc < results[x][b].bpc ? y : x))]));
@@ -160,21 +168,24 @@ async function sweep(): Promise<void> {
     "",
     "Each cell is a fresh `char-lstm train --max-time B` process with the candidate's flags, scored on the",
     "validation split read as one stream from a zero state (lower is better; **bold**: best for the budget;",
-    "steps in parentheses). `src/recipe.ts`'s table should hold each budget's winner.",
+    "in parentheses the steps, the training characters they processed — the work src/recipe.ts keys its rows",
+    "on — and the last training step's loss in bits/char (one window, noisy), whose gap to the held-out figure",
+    "shows memorising).",
+    "`src/recipe.ts`'s table should hold each budget's winner.",
     "",
     stamp(),
     "",
     `| candidate | ${budgets.map((b) => fmtDuration(b)).join(" | ")} |`,
     `|---|${budgets.map(() => "---:").join("|")}|`,
     ...candidateNames.map((n) => `| ${n}: ${describeRecipe(CANDIDATES[n])} | ${budgets.map((b) => {
-      const s = results[n][b], v = `${f3(s.bpc)} (${s.steps})`;
+      const s = results[n][b], v = `${f3(s.bpc)} (${s.steps}, ${count(s.steps * CANDIDATES[n].batch * CANDIDATES[n].seq)} chars, train ${f3(s.trainBpc ?? NaN)})`;
       return best[b] === n ? `**${v}**` : v;
     }).join(" | ")} |`),
     "",
-    `Table now: ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
+    `Table now, at the speed it was tuned at (a run probes its own machine first): ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
   ];
   // one section per budget set (sweep-3m, sweep-10m, …), so a sweep of one budget keeps the others' tables
-  publish(opt("section") ?? `sweep-${budgetKey}`, lines.join("\n"));
+  publish(options.section ?? sectionKey(options), lines.join("\n"));
 }
 
 async function compare(): Promise<void> {
@@ -183,17 +194,19 @@ async function compare(): Promise<void> {
   const rows: string[] = [];
   for (const b of budgets) {
     const recipe = pickRecipe(b, codePoints.length).recipe;
-    log(`compare: ${fmtDuration(b)}, char-lstm's recipe ${describeRecipe(recipe)} …`);
+    log(`compare: ${fmtDuration(b)}, char-lstm with the recipe its probe chooses here (at the tuning speed: ${describeRecipe(recipe)}) …`);
     const ours = await trainCharLstm(`cmp-${b}`, ["--max-time", `${b}s`, "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
     const used = ours.recipe ?? recipe;
-    log(`  char-lstm ${f3(ours.bpc)} bits/char; PyTorch on the same recipe …`);
+    if (ours.choice) log(`  chosen by work: ${describePick(ours.choice)}`);
+    log(`  char-lstm ${f3(ours.bpc)} bits/char (train ${f3(ours.trainBpc ?? NaN)}); PyTorch on the same recipe …`);
     const peer = await trainTorch(used, { seconds: b });
     log(`  PyTorch ${f3(peer.bpc)} bits/char`);
-    rows.push(`| ${fmtDuration(b)} | ${describeRecipe(used)} | ${ours.steps} | **${f3(ours.bpc)}** | ${pct(ours.words)} | ${peer.steps} | ${f3(peer.bpc)} | ${pct(peer.words)} | ${diff(ours.bpc - peer.bpc)} |`);
+    const row = ours.choice ? `row ${ours.choice.row} (${count(ours.choice.rates.at(-1)!.charsPerSec)} chars/s → ${count(ours.choice.work)}): ` : "";
+    rows.push(`| ${fmtDuration(b)} | ${row}${describeRecipe(used)} | ${ours.steps} | **${f3(ours.bpc)}** | ${f3(ours.trainBpc ?? NaN)} | ${pct(ours.words)} | ${peer.steps} | ${f3(peer.bpc)} | ${pct(peer.words)} | ${diff(ours.bpc - peer.bpc)} |`);
   }
   // npm start as it is: `char-lstm train` with no flags (3 minutes, evaluations and samples); --quick: 20 s
   log(`compare: npm start as it is${quick ? " (--quick: 20 s)" : " (3 minutes, its defaults)"} …`);
-  const start = await trainCharLstm("npm-start", quick ? ["--max-time", "20s"] : [], opt("keep-start"));
+  const start = await trainCharLstm("npm-start", quick ? ["--max-time", "20s"] : [], options.keepStart);
   const lines = [
     "## Quality per wall time: char-lstm's recipe against PyTorch running the same recipe",
     "",
@@ -201,21 +214,23 @@ async function compare(): Promise<void> {
     `${torchThreads} threads) with the same shape, batch, window, lr, time-based decay, warm-up and dropout, for the same wall`,
     "time; both scored on the validation split read as one stream from a zero state, and by the fraction of the",
     `words of a ${SAMPLE_CHARS.toLocaleString("en-US")}-character sample (temperature ${TEMPERATURE}) that occur in the training text. Target: char-lstm ≤ PyTorch − 0.05.`,
+    "The recipe column names the row char-lstm's probe chose on this machine: the chars/s it measured and the",
+    "training characters that buys in the budget; \"train\" is the loss of char-lstm's last training step in bits/char (one window, so noisy).",
     "",
     stamp(),
     "",
-    "| budget | recipe | char-lstm steps | char-lstm bits/char | words known | PyTorch steps | PyTorch bits/char | words known | difference |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| budget | recipe | char-lstm steps | char-lstm bits/char | train | words known | PyTorch steps | PyTorch bits/char | words known | difference |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
-    `\`npm start\` (its 3-minute default run, evaluations and samples included): ${f3(start.bpc)} bits/char after ${start.steps} steps, ${pct(start.words)} of generated words in the training text (target ≤ 2.30). Its sample:`,
+    `\`npm start\` (its 3-minute default run, evaluations and samples included${options.text ? `, on ${options.text}` : ""}): ${f3(start.bpc)} bits/char after ${start.steps} steps (last step's training loss ${f3(start.trainBpc ?? NaN)}${start.choice ? `; ${describePick(start.choice)}` : ""}), ${pct(start.words)} of generated words in the training text (target ≤ 2.30). Its sample:`,
     "",
     "```",
     start.sample.slice(0, 600),
     "```",
   ];
   // keyed by the budget set (compare-2m-5m-10m, compare-5m, …), as the sweep is, so runs of other budgets are kept
-  publish(`compare-${budgetKey}`, lines.join("\n"));
+  publish(sectionKey(options), lines.join("\n"));
 }
 
 async function equalSteps(): Promise<void> {
@@ -243,7 +258,7 @@ async function equalSteps(): Promise<void> {
     "|---:|---:|---:|---:|",
     ...rows,
   ];
-  publish(`steps-${fixedSteps}`, lines.join("\n"));
+  publish(sectionKey(options), lines.join("\n"));
 }
 
 try {

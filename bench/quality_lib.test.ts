@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CANDIDATES, keepQualitySections, knownWordFraction, parseBudgets, qualitySections, recipeArgs, replaceSection, words } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, keepQualitySections, knownWordFraction, parseBudgets, qualitySections, recipeArgs, replaceSection, runArgs, sectionKey, words } from "./quality_lib.js";
 import { parseArgs } from "../src/cli/args.js";
 import { trainCmd } from "../src/cli/commands.js";
 
@@ -40,4 +40,26 @@ test("every candidate is a valid set of train flags; budgets parse", () => {
   }
   assert.deepEqual(parseBudgets("3m,10m,90s"), [180, 600, 90]);
   assert.throws(() => parseBudgets("3m,soon"), /"soon" is not a duration/);
+});
+
+test("options: --threads 1 stands in for a machine half as fast, --text FILE for a second corpus; each gets its own section", () => {
+  const o = benchOptions(["sweep", "--budgets", "1m,3m", "--candidates", "q,j", "--threads", "1", "--text", "corpora/code.txt"]);
+  assert.deepEqual([o.mode, o.budgets, o.candidates, o.threads, o.text, o.write], ["sweep", [60, 180], ["q", "j"], 1, "corpora/code.txt", true]);
+  assert.equal(sectionKey(o), "sweep-1m-3m-t1-code");
+  // every char-lstm process trains the text on the threads (so its recipe probe measures that machine)
+  assert.deepEqual(runArgs(o, ["--max-time", "60s"]), ["corpora/code.txt", "--max-time", "60s", "--threads", "1"]);
+  // the defaults: the bundled corpus on all cores, keys as before
+  const d = benchOptions([]);
+  assert.deepEqual([d.mode, d.budgets, d.threads, d.text], ["sweep", [180, 600], undefined, undefined]);
+  assert.equal(sectionKey(d), "sweep-3m-10m");
+  assert.deepEqual(runArgs(d, ["--max-time", "180s"]), ["--max-time", "180s"]);
+  assert.equal(sectionKey(benchOptions(["compare", "--threads", "1"])), "compare-2m-5m-10m-t1");
+  assert.equal(sectionKey(benchOptions(["steps", "--steps", "1500"])), "steps-1500");
+  const q = benchOptions(["compare", "--quick"]);
+  assert.deepEqual([q.budgets, q.write], [[20, 40], false]);
+  // misuse names the option
+  assert.throws(() => benchOptions(["--threads", "0"]), /--threads: "0" is not a whole number ≥ 1/);
+  assert.throws(() => benchOptions(["--text", "--quick"]), /--text needs a file/);
+  assert.throws(() => benchOptions(["tune"]), /unknown mode "tune"/);
+  assert.throws(() => benchOptions(["--candidates", "q,zz"]), /unknown candidate "zz"/);
 });

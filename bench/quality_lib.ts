@@ -1,5 +1,5 @@
-// The pure parts of the quality bench (bench/quality.ts): candidate recipes, budget parsing, the word
-// score of a sample, and the BENCHMARKS.md sections this bench owns (between its own markers).
+// The pure parts of the quality bench (bench/quality.ts): its options, candidate recipes, budget parsing,
+// the word score of a sample, and the BENCHMARKS.md sections this bench owns (between its own markers).
 
 import type { Recipe } from "../src/recipe.js";
 import { RECIPE_FIELDS } from "../src/recipe.js";
@@ -46,6 +46,69 @@ export function recipeArgs(r: Recipe): string[] {
     lr: String(r.lr), decay: r.decay, lrMinFrac: String(r.lr * r.lrMinFrac), warmup: String(r.warmup),
   };
   return (Object.keys(RECIPE_FIELDS) as (keyof Recipe)[]).flatMap((k) => [flagSpelling(RECIPE_FIELDS[k]), v[k]]);
+}
+
+export type BenchMode = "sweep" | "compare" | "steps";
+
+/** What `npm run bench:quality -- [MODE] [options]` was asked (bench/quality.ts's header lists them). */
+export interface BenchOptions {
+  mode: BenchMode;
+  quick: boolean;
+  /** Write BENCHMARKS.md (not with --quick or --no-write). */
+  write: boolean;
+  budgets: number[];
+  candidates: string[];
+  steps: number;
+  /**
+   * --threads N: every char-lstm run (and its recipe probe) uses N threads, e.g. 1 as the stand-in for a
+   * machine half as fast; absent: all cores, char-lstm's default.
+   */
+  threads?: number;
+  /** --text FILE: train and score on this text instead of the bundled corpus (a second kind of text). */
+  text?: string;
+  section?: string;
+  keepStart?: string;
+  torchThreads?: number;
+}
+
+/** Parse the bench's argv (after `--`); a bad value is an Error naming the option. */
+export function benchOptions(argv: string[]): BenchOptions {
+  const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
+  const count = (name: string): number | undefined => {
+    const v = opt(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: "${v}" is not a whole number ≥ 1`);
+    return n;
+  };
+  const mode = (argv[0] && !argv[0].startsWith("--") ? argv[0] : "sweep") as BenchMode;
+  if (!["sweep", "compare", "steps"].includes(mode)) throw new Error(`unknown mode "${mode}"; use sweep, compare or steps`);
+  const quick = argv.includes("--quick");
+  const candidates = (opt("candidates") ?? Object.keys(CANDIDATES).join(",")).split(",");
+  for (const c of candidates) if (!CANDIDATES[c]) throw new Error(`unknown candidate "${c}"; known: ${Object.keys(CANDIDATES).join(", ")}`);
+  const text = opt("text");
+  if (text !== undefined && (text === "" || text.startsWith("--"))) throw new Error("--text needs a file: --text FILE");
+  return {
+    mode, quick, write: !quick && !argv.includes("--no-write"),
+    budgets: parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : "3m,10m")),
+    candidates, steps: count("steps") ?? (quick ? 30 : 500), threads: count("threads"), text,
+    section: opt("section"), keepStart: opt("keep-start"), torchThreads: count("torch-threads"),
+  };
+}
+
+/**
+ * The BENCHMARKS.md section of a run: the mode and budgets (sweep-3m-10m, compare-2m-5m-10m, steps-500), then
+ * `-t1` for --threads 1 and `-NAME` for --text NAME.txt, so runs on another machine speed or text keep their own.
+ */
+export function sectionKey(o: BenchOptions): string {
+  const base = o.mode === "steps" ? `steps-${o.steps}` : `${o.mode}-${o.budgets.map(fmtDuration).join("-")}`;
+  const name = o.text ? o.text.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, "").replace(/[^\w-]+/g, "-") : "";
+  return `${base}${o.threads ? `-t${o.threads}` : ""}${name ? `-${name}` : ""}`;
+}
+
+/** The text and thread arguments every char-lstm process of the bench gets (before its own flags). */
+export function runArgs(o: Pick<BenchOptions, "text" | "threads">, args: string[]): string[] {
+  return [...(o.text ? [o.text] : []), ...args, ...(o.threads ? ["--threads", String(o.threads)] : [])];
 }
 
 /** "3m,10m,90s" → seconds; a bad entry is an error naming it. */

@@ -21,6 +21,8 @@ export { encodeSafetensors, decodeSafetensors, openSafetensors, safetensorsHeade
 export { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig, type OptimizerName } from "./config.js";
 export { MODEL_OPTIONS, TRAIN_OPTIONS, RESUMABLE, type OptionRow, type OptionField } from "./options.js";
 export { resolveTrainConfig, type GivenOptions, type ResolvedConfig } from "./resolve.js";
+export { RECIPES, chooseRecipe, probeRecipe, pickRecipe, applyRecipe, describePick, describeRecipe, type Recipe, type RecipeRow, type RecipeShape, type RateHook, type RecipePick, type RecipeRecord } from "./recipe.js";
+export { trainerProbe, measureRate, probeSlice, PROBE_FRACTION, PROBE_MAX_SECONDS } from "./recipe_probe.js";
 export { messageIn, fieldSpelling, flagSpelling, type Spelling } from "./spelling.js";
 export { paramSpec, paramViews, paramCount, type ParamSpec, type ParamViews } from "./params.js";
 export { Optimizer } from "./optim/optimizer.js";

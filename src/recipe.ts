@@ -1,12 +1,27 @@
 // The recipe a budget buys: when `char-lstm train` is given a time budget (--max-time, or the 3-minute
 // default of `npm start`) and no step or epoch budget, the shape and optimizer settings the user did not
-// give come from this table, keyed by the budget and the size of the text. Explicit flags always win,
-// field by field; the banner says which values came from the recipe.
+// give come from this table, keyed by the WORK the budget buys on this machine and by the size of the text.
+// Explicit flags always win, field by field; the banner says which values came from the recipe and why.
+//
+// How a row is chosen. Each row was tuned for a number of training characters: what its budget trained on
+// the machine that swept it (`work`: chars/s of its shape there × its budget). A faster machine buys more
+// characters in the same minutes, a slower one (a laptop, one more process beside the run, --threads 1)
+// fewer, and a recipe tuned for 3 minutes of one machine is the recipe for the same characters on another.
+// So at the start of a budget run a short probe (recipe_probe.ts: a few training steps of each row's shape
+// on this machine's backend and threads, at most 3% of the budget) measures chars/s, and the first row
+// (in table order, within the text's band) whose shape's rate × budget stays within the row's `maxWork`
+// is the recipe: ~16k chars/s × 2 minutes = 1.9M characters → the 3m row (tuned for 5.7M, up to 10.5M).
+// The probe stops at the first row that fits (a slow machine probes one small shape). Without a probe
+// (train --help, a backend that supplies no rate) a row's shape runs at its tuning rate, which picks by
+// the clock exactly as the table was tuned. The choice and the probe's figures are kept in the checkpoint
+// (TrainState.recipe): a resume continues the run's own config and never probes again.
 //
 // THE TABLE is RECIPES below: one row per (budget band, text band), first match wins. Its values are set
 // from `npm run bench:quality` (bench/quality.ts), which trains each candidate recipe for each budget in
-// a fresh process and scores held-out bits/char on the bundled corpus's validation split. To update it,
-// edit the rows (and the "measured" note) and nothing else.
+// a fresh process and scores held-out bits/char on the bundled corpus's validation split (or `--text FILE`'s;
+// `--threads 1` stands in for a machine half as fast). To update it, edit the rows — the recipe, and `work`
+// and `maxWork` from the chars/s its shape ran at in that sweep (each cell gives the steps; × B × T over the
+// budget) — and the "measured" note, and nothing else.
 
 import { defaultTrain, type DecayMode, type ModelConfig, type TrainConfig } from "./config.js";
 import type { OptionField } from "./options.js";
@@ -26,11 +41,18 @@ export interface Recipe {
   warmup: number;
 }
 
+/** What sets a recipe's speed: the model and the (B, T) of its steps (dropout costs a mask per layer). */
+export type RecipeShape = Pick<Recipe, "layers" | "hidden" | "dropout" | "batch" | "seq">;
+
 export interface RecipeRow {
   /** The budget this row was tuned for, as the banner names it. */
   name: string;
-  /** Applies to budgets up to this many seconds. */
-  maxSeconds: number;
+  /** That budget in seconds, on the machine that tuned the row. */
+  seconds: number;
+  /** Training characters the row was tuned for: its shape's chars/s on the tuning machine × `seconds`. */
+  work: number;
+  /** Applies to budgets that buy up to this many characters at its shape (the band's upper edge). */
+  maxWork: number;
   /** Applies to texts of up to this many characters. */
   maxChars: number;
   recipe: Recipe;
@@ -38,37 +60,203 @@ export interface RecipeRow {
 
 const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the text many times and need dropout
 
-// measured (2-core AMD EPYC, native avx512 backend, 2026-12-02; every table in BENCHMARKS.md). The 3m row
-// won five rounds of `npm run bench:quality -- sweep --budgets 3m`: round 1 (c,d,e,f,g,h) found 2×192 best
-// at B32 (2.284 bits/char on the bundled corpus's validation split, 5,566 steps); rounds 2-5 (--candidates
-// c,b,l,m / l,n,o / n,q,r,t / q,u,v) found that at this size more, smaller updates win: B16 2.216, B8
-// 2.137-2.155, **B4 2.061 and 2.074 (21,800-23,000 steps)**, B2 2.090, B4 at lr 2e-3 2.078, B8 T32 2.101.
-// The 10m row won `npm run bench:quality -- sweep --budgets 10m --candidates c,d,e,g,i,j` (before the
+// measured (2-core AMD EPYC, native avx512 backend, 2 threads, 2026-12-02; every table in BENCHMARKS.md). The
+// 3m row won five rounds of `npm run bench:quality -- sweep --budgets 3m`: round 1 (c,d,e,f,g,h) found 2×192
+// best at B32 (2.284 bits/char on the bundled corpus's validation split, 5,566 steps); rounds 2-5
+// (--candidates c,b,l,m / l,n,o / n,q,r,t / q,u,v) found that at this size more, smaller updates win: B16
+// 2.216, B8 2.137-2.155, **B4 2.061 and 2.074 (21,800-23,000 steps)**, B2 2.090, B4 at lr 2e-3 2.078, B8 T32
+// 2.101. The 10m row won `npm run bench:quality -- sweep --budgets 10m --candidates c,d,e,g,i,j` (before the
 // small-batch rounds): 2.081 bits/char (11,103 steps) against 2.090-2.136 — at 10 minutes the 1.2 MB text
 // is seen ~20 times and dropout 0.2 pays. The 3m row's B4 recipe run for 10m (`-- sweep --budgets 10m
 // --candidates q`) gets 2.135 after 71,487 steps: without dropout it overfits. Small batches with dropout at
-// 10m are the next sweep to run.
-// The 30m and 2h rows are still reasoned from throughput, not swept.
+// 10m are the next sweep to run. The 30m and 2h rows are still reasoned from throughput, not swept.
+//
+// The work of each row, from the same day's figures (the sweeps train with --eval-every 0, so steps × B × T
+// over the budget is the shape's training chars/s on that machine, as the probe measures it):
+//   3m   2×192 B4 T64: sweep-3m-round4 and -round5, candidate q: 22,996 and 21,803 steps × 256 chars in
+//        180 s, mean 5.73M characters = 31.9k chars/s.
+//   10m  2×256 B32 T64 dropout 0.2: sweep-10m, candidate j: 11,103 steps × 2,048 in 600 s = 22.7M = 37.9k/s.
+//   30m  2×384 B32 T100 (not swept at 30m): sweep-3m, candidate f (same shape, dropout 0): 1,266 steps ×
+//        3,200 in 180 s = 22.5k chars/s, so 30 minutes = 40.5M.
+//   2h   2×512 B64 T100 (not swept): "Training characters per second", config d, native ×2: 13,684 chars/s
+//        in a run where config c (2×256 B32 T64) did 46,180; the sweeps saw that shape at 38,207 (sweep-10m,
+//        candidate d: 11,193 steps × 2,048 in 600 s), so at the sweeps' speed d is 13,684 × 0.827 = 11.3k
+//        chars/s and 2 hours = 81.5M.
+// Each band's edge (maxWork) is its shape's rate × the edge the table had in seconds (330 s, 1020 s, 3000 s,
+// about halfway between budgets on a log scale), so on the tuning machine the choice is what it was. A
+// run with the default cadences also spends ~10% of its time validating, the same share on any machine.
+const rate3m = 5.73e6 / 180, rate10m = 22.74e6 / 600, rate30m = 22.5e3, rate2h = 11.3e3;
+
 export const RECIPES: RecipeRow[] = [
-  { name: "3m", maxSeconds: 330, maxChars: Infinity,
+  { name: "3m", seconds: 180, work: 5.73e6, maxWork: rate3m * 330, maxChars: Infinity,
     recipe: { layers: 2, hidden: 192, dropout: 0, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
-  { name: "10m", maxSeconds: 1020, maxChars: Infinity,
+  { name: "10m", seconds: 600, work: 22.74e6, maxWork: rate10m * 1020, maxChars: Infinity,
     recipe: { layers: 2, hidden: 256, dropout: 0.2, batch: 32, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
-  { name: "30m", maxSeconds: 3000, maxChars: SMALL_TEXT,
+  { name: "30m", seconds: 1800, work: rate30m * 1800, maxWork: rate30m * 3000, maxChars: SMALL_TEXT,
     recipe: { layers: 2, hidden: 384, dropout: 0.1, batch: 32, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
-  { name: "30m", maxSeconds: 3000, maxChars: Infinity,
+  { name: "30m", seconds: 1800, work: rate30m * 1800, maxWork: rate30m * 3000, maxChars: Infinity,
     recipe: { layers: 2, hidden: 384, dropout: 0, batch: 32, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
-  { name: "2h", maxSeconds: Infinity, maxChars: SMALL_TEXT,
+  { name: "2h", seconds: 7200, work: rate2h * 7200, maxWork: Infinity, maxChars: SMALL_TEXT,
     recipe: { layers: 2, hidden: 512, dropout: 0.2, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
-  { name: "2h", maxSeconds: Infinity, maxChars: Infinity,
+  { name: "2h", seconds: 7200, work: rate2h * 7200, maxWork: Infinity, maxChars: Infinity,
     recipe: { layers: 2, hidden: 512, dropout: 0, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
 ];
 
-/** The row for a time budget (seconds) and a text of `chars` characters. */
+/** A row's shape's chars/s on the machine that tuned it. */
+export const tunedRate = (row: RecipeRow): number => row.work / row.seconds;
+
+/** The shape of a recipe (what the probe trains). */
+export const shapeOf = (r: Recipe): RecipeShape => ({ layers: r.layers, hidden: r.hidden, dropout: r.dropout, batch: r.batch, seq: r.seq });
+
+/** "2×192, B4, T64" (", dropout 0.2" when it has one): a shape as the banner names it, and its key. */
+export function describeShape(s: RecipeShape): string {
+  return `${s.layers}×${s.hidden}, B${s.batch}, T${s.seq}${s.dropout ? `, dropout ${s.dropout}` : ""}`;
+}
+
+/** A measured chars/s of a shape, or undefined where it could not be measured (its tuning rate is used). */
+export type RateOf = (shape: RecipeShape) => number | undefined;
+/** The probe's hook: chars/s of training `shape` on this machine (each engine may supply its own). */
+export type RateHook = (shape: RecipeShape) => Promise<number | undefined>;
+
+/** One shape's rate as the choice used it. */
+export interface ShapeRate {
+  shape: string;
+  charsPerSec: number;
+  /** Measured here (false: the tuning machine's rate, no probe). */
+  measured: boolean;
+}
+
+/**
+ * The choice of a row, as the banner says it and the checkpoint keeps it (TrainState.recipe): the budget,
+ * the rates of the shapes looked at (in table order; the last is the chosen row's), the characters the
+ * budget buys at the chosen shape, and how the rates were had.
+ */
+export interface RecipeRecord {
+  row: string;
+  seconds: number;
+  /** Characters of the text the choice was made for. */
+  chars: number;
+  rates: ShapeRate[];
+  /** Characters the budget buys at the chosen row's shape: its rate × seconds. */
+  work: number;
+  /** The row's own work and band edge, for the banner. */
+  rowWork: number;
+  rowMaxWork: number | null;
+  /** Seconds the probe took (0 without one). */
+  probeSeconds: number;
+  /** Why there was no probe ("" with one). */
+  noProbe: string;
+}
+
+/** A checkpoint's TrainState.recipe as this version reads it (a damaged or foreign one is left out, not fatal). */
+export function isRecipeRecord(x: unknown): x is RecipeRecord {
+  const r = x as RecipeRecord;
+  return typeof r === "object" && r !== null && typeof r.row === "string" && Number.isFinite(r.seconds) && Number.isFinite(r.work)
+    && Number.isFinite(r.rowWork) && (r.rowMaxWork === null || Number.isFinite(r.rowMaxWork)) && Number.isFinite(r.probeSeconds)
+    && typeof r.noProbe === "string" && Array.isArray(r.rates) && r.rates.length > 0
+    && r.rates.every((q) => typeof q === "object" && q !== null && typeof q.shape === "string" && Number.isFinite(q.charsPerSec) && typeof q.measured === "boolean");
+}
+
+export interface RecipePick {
+  row: RecipeRow;
+  record: RecipeRecord;
+}
+
+/** Rows covering a text of `chars` characters, in table order: per budget band the first whose text band fits. */
+const rowsFor = (chars: number, table: RecipeRow[]) => table.filter((r, i) => chars <= r.maxChars && !table.slice(0, i).some((q) => q.name === r.name && chars <= q.maxChars));
+
+/** The distinct shapes a probe may have to measure for a text of `chars` characters (its time is split over them). */
+export function candidateShapes(chars: number, table: RecipeRow[] = RECIPES): RecipeShape[] {
+  const seen = new Map<string, RecipeShape>();
+  for (const row of rowsFor(chars, table)) seen.set(describeShape(shapeOf(row.recipe)), shapeOf(row.recipe));
+  return [...seen.values()];
+}
+
+/** Does `rate` × `seconds` fall in the row's band? */
+const fits = (row: RecipeRow, seconds: number, rate: number) => rate * seconds <= row.maxWork;
+
+/**
+ * The row for a budget of `seconds` on a text of `chars` characters, on a machine whose shapes run at
+ * `rateOf` chars/s (absent or undefined: the tuning machine's): the first row whose shape's work fits its
+ * band. Pure; the probe supplies the rates.
+ */
+export function chooseRecipe(seconds: number, chars: number, rateOf: RateOf = () => undefined, table: RecipeRow[] = RECIPES,
+                             extra: Partial<Pick<RecipeRecord, "probeSeconds" | "noProbe">> = {}): RecipePick {
+  const rows = rowsFor(chars, table);
+  if (!rows.length) throw new RangeError(`no recipe covers ${seconds} s on ${chars} characters`);
+  const rates: ShapeRate[] = [];
+  for (const [i, row] of rows.entries()) {
+    const shape = shapeOf(row.recipe), label = describeShape(shape), r = rateOf(shape);
+    const rate: ShapeRate = { shape: label, charsPerSec: r ?? tunedRate(row), measured: r !== undefined };
+    // each shape once, at the place (and rate) it was last looked at: the chosen one last, so the banner
+    // reads left to right
+    const k = rates.findIndex((x) => x.shape === label);
+    if (k >= 0) rates.splice(k, 1);
+    rates.push(rate);
+    if (fits(row, seconds, rate.charsPerSec) || i === rows.length - 1) {
+      return { row, record: { row: row.name, seconds, chars, rates, work: rate.charsPerSec * seconds, rowWork: row.work,
+                              rowMaxWork: Number.isFinite(row.maxWork) ? row.maxWork : null, probeSeconds: extra.probeSeconds ?? 0, noProbe: extra.noProbe ?? "" } };
+    }
+  }
+  throw new Error("unreachable");
+}
+
+/**
+ * chooseRecipe with rates from `rate` (the probe), asked lazily in table order: a shape is probed only when
+ * every earlier row's band was too small for the budget, and once. `clock` (seconds) times the probe.
+ */
+export async function probeRecipe(seconds: number, chars: number, rate: RateHook, table: RecipeRow[] = RECIPES,
+                                  clock: () => number = () => 0): Promise<RecipePick> {
+  const t0 = clock(), measured = new Map<string, number | undefined>();
+  for (const row of rowsFor(chars, table)) {
+    const shape = shapeOf(row.recipe), label = describeShape(shape);
+    if (!measured.has(label)) measured.set(label, await rate(shape));
+    const r = measured.get(label);
+    if (fits(row, seconds, r ?? tunedRate(row))) break;
+  }
+  return chooseRecipe(seconds, chars, (s) => measured.get(describeShape(s)), table, { probeSeconds: Math.max(0, clock() - t0) });
+}
+
+/** The row for a time budget (seconds) and a text of `chars` characters on the tuning machine. */
 export function pickRecipe(seconds: number, chars: number, table: RecipeRow[] = RECIPES): RecipeRow {
-  const row = table.find((r) => seconds <= r.maxSeconds && chars <= r.maxChars);
-  if (!row) throw new RangeError(`no recipe covers ${seconds} s on ${chars} characters`);
-  return row;
+  return chooseRecipe(seconds, chars, undefined, table).row;
+}
+
+/** "~24k chars/s", "~1.2M chars/s". */
+const perSec = (r: number) => `~${count(r)} chars/s`;
+
+/** 5.73e6 → "5.7M", 10.5e6 → "10.5M", 24,310 → "24k", 950 → "950". */
+export function count(n: number): string {
+  if (n >= 1e6) return `${Number((n / 1e6).toPrecision(n >= 1e7 ? 3 : 2))}M`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)}k`;
+  return String(Math.round(n));
+}
+
+/** 120 → "2m", 5400 → "1h30m", 45 → "45s": a budget as the banner names it. */
+export function budgetText(seconds: number): string {
+  const t = Math.round(seconds), h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), s = t % 60;
+  return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s || t === 0 ? `${s}s` : ""}`;
+}
+
+/**
+ * Why this row, in one line: "~24k chars/s here (2×192, B4, T64) → 2.9M characters in 2m → row 3m (tuned
+ * for 5.7M, up to 10.5M)"; shapes probed and passed over come first ("2×192, B4, T64 ~90k chars/s → 16M, more
+ * than row 3m's 10.5M; …"); without a probe, why not and that the row follows the clock as tuned. `where`
+ * is "here" at the start of a run ("then" when a resume recalls it).
+ */
+export function describePick(rec: RecipeRecord, table: RecipeRow[] = RECIPES, where = "here"): string {
+  const budget = budgetText(rec.seconds), chosen = rec.rates.at(-1)!;
+  const tail = `row ${rec.row} (tuned for ${count(rec.rowWork)}${rec.rowMaxWork !== null ? `, up to ${count(rec.rowMaxWork)}` : " and more"})`;
+  if (!chosen.measured) {
+    return `${rec.noProbe || "not probed"}: at the tuning machine's speed (${perSec(chosen.charsPerSec)} for ${chosen.shape}) ${budget} buys ${count(rec.work)} characters → ${tail}`;
+  }
+  const passed = rec.rates.slice(0, -1).map((r) => {
+    const row = table.find((x) => describeShape(shapeOf(x.recipe)) === r.shape);
+    const how = r.measured ? "" : " (not measured: its tuning rate)";
+    return `${r.shape} ${perSec(r.charsPerSec)}${how} → ${count(r.charsPerSec * rec.seconds)}, more than row ${row?.name ?? "?"} takes (${row ? count(row.maxWork) : "?"}); `;
+  }).join("");
+  const took = rec.probeSeconds > 0 ? `; probe ${rec.probeSeconds.toFixed(1)} s` : "";
+  return `${passed}${perSec(chosen.charsPerSec)} ${where} (${chosen.shape}) → ${count(rec.work)} characters in ${budget} → ${tail}${took}`;
 }
 
 /** The config field (options.ts) that overrides each recipe field. */
@@ -105,18 +293,21 @@ export interface RecipeChoice {
   filled: OptionField[];
   /** Config fields the user gave that override the recipe. */
   given: OptionField[];
+  /** How the row was chosen (the probe's figures), as the checkpoint keeps it. */
+  record: RecipeRecord;
 }
 
 const CADENCES = ["evalEvery", "sampleEvery", "checkpointEvery"] as const;
 
 /**
  * Fill the fields of `model` and `train` the user did not give (`given(field)` false) from the
- * recipe row for train.maxTime on a text of `chars` characters. lrMin becomes lrMinFrac × the final lr; the
+ * recipe row `pick` (by default the row for train.maxTime on a text of `chars` characters at the tuning
+ * machine's speed). lrMin becomes lrMinFrac × the final lr; the
  * step cadences not given are rescaled to the final batch × window (below).
  */
 export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainConfig, chars: number, given: (field: OptionField) => boolean,
-                            table: RecipeRow[] = RECIPES): RecipeChoice {
-  const row = pickRecipe(train.maxTime, chars, table), r = row.recipe;
+                            table: RecipeRow[] = RECIPES, pick: RecipePick = chooseRecipe(train.maxTime, chars, undefined, table)): RecipeChoice {
+  const row = pick.row, r = row.recipe;
   const filled: OptionField[] = [], taken: OptionField[] = [];
   for (const key of Object.keys(RECIPE_FIELDS) as (keyof Recipe)[]) {
     const field = RECIPE_FIELDS[key];
@@ -138,7 +329,7 @@ export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainC
   for (const key of CADENCES) {
     if (!given(key) && train[key] === defaultTrain[key] && train[key] > 0) train[key] = Math.max(1, Math.round(defaultTrain[key] * scale));
   }
-  return { row, filled, given: taken };
+  return { row, filled, given: taken, record: pick.record };
 }
 
 // The page's Train tab runs on the wasm kernels in one Web Worker thread (two on a 4-core machine), several
@@ -149,7 +340,9 @@ export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainC
 // 1×128 B16 lr 4e-3 2.607, 1×192 B8 2.697, 2×128 B8 2.772. Longer page budgets use the CLI's rows (not
 // measured in the page).
 export const PAGE_RECIPES: RecipeRow[] = [
-  { name: "1m (page)", maxSeconds: 150, maxChars: Infinity,
+  // keyed like the CLI's rows: 6,663 steps × B4 × T64 in 60 s is ~28.4k chars/s on the page's kernels, the band
+  // reaching 150 s of it; the page picks without a probe (pickRecipe: each row at its tuning rate)
+  { name: "1m (page)", seconds: 60, work: 6663 * 4 * 64, maxWork: (6663 * 4 * 64 / 60) * 150, maxChars: Infinity,
     recipe: { layers: 1, hidden: 128, dropout: 0, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
   ...RECIPES,
 ];

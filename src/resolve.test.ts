@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultModel, defaultTrain, type TrainConfig } from "./config.js";
 import { DEFAULT_MAX_TIME, resolveTrainConfig } from "./resolve.js";
-import { pickRecipe } from "./recipe.js";
+import { chooseRecipe, pickRecipe } from "./recipe.js";
 import { flagSpelling, messageIn } from "./spelling.js";
 import type { TrainState } from "./train.js";
 
@@ -36,6 +36,26 @@ test("a new run: defaults, a 3-minute budget when none is given, the recipe once
   // a step budget or --recipe off: the plain defaults
   assert.equal(resolveTrainConfig({ maxSteps: 10 }, undefined, { chars: 1e6 }).train.batch, defaultTrain.batch);
   assert.equal(resolveTrainConfig({}, undefined, { chars: 1e6, recipe: "off" }).train.batch, defaultTrain.batch);
+});
+
+test("the row a probe chose is passed in (resolve stays pure); a resume gives back the recorded choice and chooses nothing", () => {
+  // a machine at a quarter of the tuning speed: 10 minutes buy the 3m row's work
+  const pick = chooseRecipe(600, 1.2e6, () => 8_000);
+  const slow = resolveTrainConfig({ maxTime: 600 }, undefined, { chars: 1.2e6, pick });
+  assert.equal(slow.recipe?.row.name, "3m");
+  assert.equal(slow.train.batch, 4);
+  assert.equal(slow.recipe?.record, pick.record);
+  assert.equal(resolveTrainConfig({ maxTime: 600 }, undefined, { chars: 1.2e6 }).recipe?.row.name, "10m", "no pick: the tuning machine's speed");
+  // the run's checkpoint keeps the record; its resume returns it, with the run's own config
+  const ck = { model, train: run, state: state({ recipe: pick.record }) };
+  const r = resolveTrainConfig({ maxTime: 1800 }, ck);
+  assert.equal(r.recorded, pick.record);
+  assert.equal(r.recipe, null);
+  assert.equal(r.recipePending, false);
+  assert.equal(r.train.batch, run.batch);
+  // a damaged record is left out (the resume itself does not depend on it)
+  const damaged = { ...pick.record, rates: "fast" } as unknown as typeof pick.record;
+  assert.equal(resolveTrainConfig({}, { model, train: run, state: state({ recipe: damaged }) }).recorded, undefined);
 });
 
 test("refusals name config fields; the CLI spells them as flags", () => {

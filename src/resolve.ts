@@ -3,16 +3,19 @@
 // clock, no printing; every refusal is a RangeError naming fields (spelling.ts), which each shell spells.
 //
 //   new run     defaults ← given; no budget → 3 minutes; a time budget alone → the budget's recipe
-//               (recipe.ts) for the fields not given, once the text's size is known (`chars`)
+//               (recipe.ts) for the fields not given, once the text's size is known (`chars`): the row
+//               the shell's probe chose (`pick`, from this machine's chars/s), else the row at the tuning
+//               machine's speed
 //   resume      the checkpoint's config; given fields the option table marks resumable replace it, the
 //               others are ignored (and listed); a new budget replaces the whole budget; none continues
-//               what is left of an interrupted run's time span (resume.ts continuedTime)
+//               what is left of an interrupted run's time span (resume.ts continuedTime); how the run's
+//               recipe row was chosen (TrainState.recipe) comes back as `recorded`, never chosen again
 //   fine-tune   the checkpoint's shape; batch, window, optimizer and schedule from the checkpoint's own run
 //               (the settings that trained this model: its "recipe"), given fields win; a budget as a new run
 
 import { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig } from "./config.js";
 import { RESUMABLE, type ModelField, type OptionField, type TrainField } from "./options.js";
-import { applyRecipe, type RecipeChoice } from "./recipe.js";
+import { applyRecipe, isRecipeRecord, type RecipeChoice, type RecipePick, type RecipeRecord } from "./recipe.js";
 import { continuedTime } from "./resume.js";
 import { configError, type Spelling } from "./spelling.js";
 import type { TrainState } from "./train.js";
@@ -37,6 +40,11 @@ export interface ResolveOptions {
   chars?: number;
   /** The checkpoint is an --init-from (a new run from its weights), not a resume. */
   fineTune?: boolean;
+  /**
+   * The recipe row the shell chose for this budget and text from this machine's measured speed
+   * (recipe.ts probeRecipe); absent: the row at the tuning machine's speed (chooseRecipe without rates).
+   */
+  pick?: RecipePick;
 }
 
 export interface ResolvedConfig {
@@ -46,8 +54,10 @@ export interface ResolvedConfig {
   ignored: OptionField[];
   /** The recipe row used and which fields it filled (a new run with a time budget alone, chars known). */
   recipe: RecipeChoice | null;
-  /** A recipe will apply once `chars` is known (resolve again with it). */
+  /** A recipe will apply once `chars` is known (resolve again with it; the shell probes first). */
   recipePending: boolean;
+  /** On a resume: how the run's recipe row was chosen at its start (never chosen again). */
+  recorded?: RecipeRecord;
   /** Where a fine-tune's settings come from, for the banner. */
   source?: string;
 }
@@ -88,7 +98,8 @@ export function resolveTrainConfig(given: GivenOptions, checkpoint?: CheckpointC
     validateTrain(train);
     checkBudgetLeft(train, checkpoint.state, budgets.length > 0);
     const { layers, hidden, dropout } = checkpoint.model;
-    return { model: { layers, hidden, dropout }, train, ignored, recipe: null, recipePending: false };
+    return { model: { layers, hidden, dropout }, train, ignored, recipe: null, recipePending: false,
+             recorded: isRecipeRecord(checkpoint.state.recipe) ? checkpoint.state.recipe : undefined };
   }
 
   if (checkpoint) {
@@ -135,7 +146,7 @@ export function resolveTrainConfig(given: GivenOptions, checkpoint?: CheckpointC
   const wantsRecipe = opts.recipe !== "off" && train.maxTime > 0 && !train.maxSteps && !train.epochs;
   let recipe: RecipeChoice | null = null;
   if (wantsRecipe && opts.chars !== undefined) {
-    recipe = applyRecipe(model, train, opts.chars, has);
+    recipe = applyRecipe(model, train, opts.chars, has, undefined, opts.pick);
     validateModel({ ...model, vocabSize: 1 });
     validateTrain(train);
   }

@@ -22,6 +22,7 @@ import { CharLSTM, type Workspace } from "./model.js";
 import { clipGradients } from "./optim/clip.js";
 import { followsTime, learningRate, scheduleProgress, type TimeSpan } from "./optim/schedule.js";
 import { Optimizer } from "./optim/optimizer.js";
+import type { RecipeRecord } from "./recipe.js";
 import { Rng, type RngState } from "./rng.js";
 import type { Kernels } from "./kernels/types.js";
 import type { TrainingRecord } from "./checkpoint.js";
@@ -61,6 +62,11 @@ export interface TrainState {
    * decays over; set by runTraining, kept on a resume that continues the same budget. Absent otherwise.
    */
   lrSpan?: TimeSpan;
+  /**
+   * How a budget run's recipe row was chosen (recipe.ts: the probe's chars/s, the work, the row), set once at
+   * the start of a new run and kept by every resume, which never probes again. Absent without a recipe.
+   */
+  recipe?: RecipeRecord;
 }
 
 export interface StepReport {

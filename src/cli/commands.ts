@@ -37,7 +37,7 @@ export const trainCmd: CommandSpec = {
   positionals: [0, Infinity],
   flags: [
     ...optionFlags(),
-    { name: "recipe", type: "string", choices: ["auto", "off"], default: "auto", group: "Budget", help: "with a time budget only, take the shape and optimizer flags you did not give from the budget's recipe (src/recipe.ts); with --init-from, from the checkpoint's own run; off = the plain defaults" },
+    { name: "recipe", type: "string", choices: ["auto", "off"], default: "auto", group: "Budget", help: "with a time budget only, take the shape and optimizer flags you did not give from the recipe row whose work (training characters) the budget buys on this machine, measured by a short probe at the start (src/recipe.ts); with --init-from, from the checkpoint's own run; off = the plain defaults" },
     { name: "max-vocab", type: "int", arg: "N", min: 1, default: "10000", group: "Input", help: "refuse texts with more distinct characters" },
     { name: "doc-sep", type: "string", arg: "STR", default: "a blank line (\\n\\n)", group: "Input", help: "written between input files; escapes \\n \\t \\\\" },
     { name: "out", type: "string", arg: "DIR", default: "runs/<text name>, or runs/<text name>-2, … when that holds a run", group: "Run directory", help: "run directory for best/last.safetensors and the token files; one that already holds a run is refused (see --resume, --overwrite)" },

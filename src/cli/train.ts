@@ -26,7 +26,7 @@ import { restoreTrainer } from "../resume.js";
 import { resolveTrainConfig, type ResolvedConfig } from "../resolve.js";
 import { flagSpelling, kebab } from "../spelling.js";
 import { describeSchedule } from "../optim/schedule.js";
-import { describeRecipe, describeSize, type RecipeChoice } from "../recipe.js";
+import { describePick, describeRecipe, describeSize, type RecipeChoice } from "../recipe.js";
 import { curveTitle, historySvg } from "../plot.js";
 import { UsageError } from "./args.js";
 import { atExit } from "./cleanup.js";
@@ -39,6 +39,7 @@ import { overfitting } from "../finetune.js";
 import { trainCmd } from "./commands.js";
 import { givenOptions, resumeBudget } from "./train_config.js";
 import { openTrainEngine } from "./gpu.js";
+import { pickForRun } from "./probe.js";
 
 /** The default run name of an input: a file's name without extension, a directory's, a pattern's literal part. */
 function runName(input: string): string {
@@ -225,15 +226,19 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     } else {
       // a resume reads its text under the run's vocabulary and the run's own --unknown policy
       const corpus = await loadCorpus(ck?.vocab, ck ? config.unknown : undefined);
-      // a new run with a time budget alone buys the recipe of its row in recipe.ts; given flags win
+      // a new run with a time budget alone buys the recipe of the row whose work its budget buys on this
+      // machine (a short probe of the rows' shapes, cli/probe.ts); given flags win
       if (resolved.recipePending) {
-        resolved = resolveTrainConfig(given, undefined, { recipe: recipeMode, chars: corpus.source.length });
+        const pick = await pickForRun({ flags, kernels, corpus, config, given: (f) => (given as Record<string, unknown>)[f] !== undefined, signal: ctx.signal });
+        resolved = resolveTrainConfig(given, undefined, { recipe: recipeMode, chars: corpus.source.length, pick });
         recipe = resolved.recipe;
         config = resolved.train;
         Object.assign(model, resolved.model);
       }
       try {
         trainer = ck ? restoreTrainer(ck, corpus, config, resumePath) : Trainer.create(corpus, model, config, kernels);
+        // how the row was chosen travels in every checkpoint: a resume continues it and never probes again
+        if (recipe) trainer.state.recipe = recipe.record;
       } catch (e) {
         if (isOutOfMemory(e)) throw outOfMemory(ck ? ck.model.config : { ...model, vocabSize: corpus.vocab.size }, config, e);
         throw e;
@@ -276,7 +281,10 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
         : recipe.filled.length === 0 ? `all overridden by ${flagsOf(recipe.given)}`
         : `${flagsOf(recipe.given)} yours, ${flagsOf(recipe.filled)} from the recipe`;
       say(`  recipe for ${formatDuration(cfg.maxTime)} on ${describeSize(corpus.source.length)} (row ${recipe.row.name}): ${describeRecipe(recipe.row.recipe)} (${from})`);
-      if (json) emit({ event: "recipe", name: recipe.row.name, chars: corpus.source.length, recipe: recipe.row.recipe, filled: recipe.filled.map(kebab), given: recipe.given.map(kebab) });
+      say(`  chosen by work: ${describePick(recipe.record)}`);
+      if (json) emit({ event: "recipe", name: recipe.row.name, chars: corpus.source.length, recipe: recipe.row.recipe, filled: recipe.filled.map(kebab), given: recipe.given.map(kebab), choice: recipe.record });
+    } else if (resolved.recorded) {
+      say(`  recipe row ${resolved.recorded.row}, chosen when the run started (not probed again): ${describePick(resolved.recorded, undefined, "then")}`);
     }
     say(`  checkpoints in ${dir}/`);
 

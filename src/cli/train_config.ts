@@ -61,7 +61,7 @@ export function trainHelp(flags: Flags, positionals: string[], cmd: CommandSpec,
   }
   const row = resolved.recipe.row;
   const budget = durationArg(resolved.train.maxTime);
-  notes.push(`This run (a ${budget} time budget${flags.has("max-time") ? "" : ", the default"}) takes the ${row.name} recipe (src/recipe.ts) for what you do not give: the values marked "used" below; a step or epoch budget or --recipe off uses the plain defaults.`);
+  notes.push(`This run (a ${budget} time budget${flags.has("max-time") ? "" : ", the default"}) takes the ${row.name} recipe (src/recipe.ts) for what you do not give: the values marked "used" below, the row a ${budget} budget buys at the speed the table was tuned at; the run measures this machine's speed first (a probe of a few seconds at most) and takes the row whose work the budget buys here, so a slower machine may get a smaller row and a faster one a bigger. A step or epoch budget or --recipe off uses the plain defaults.`);
   const all: Record<string, unknown> = { ...resolved.model, ...resolved.train };
   const plain: Record<string, unknown> = { ...defaultModel, ...defaultTrain };
   for (const [field, v] of Object.entries(all)) {
