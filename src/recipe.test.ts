@@ -140,7 +140,7 @@ test("the probe is asked lazily, once per shape, in table order; a shape it cann
   asked.length = 0;
   const fast = await probeRecipe(1200, 1.2e6, async (s) => { asked.push(describeShape(s)); return speed(4)(s); });
   assert.equal(fast.row.name, "2h");
-  assert.deepEqual(asked, ["2×192, B4, T64", "2×256, B32, T64, dropout 0.2", "2×384, B32, T100, dropout 0.1", "2×512, B64, T100, dropout 0.2"]);
+  assert.deepEqual(asked, ["2×192, B4, T64", "2×192, B4, T64, dropout 0.2", "2×384, B32, T100, dropout 0.1", "2×512, B64, T100, dropout 0.2"]);
   assert.deepEqual(fast.record.rates.map((r) => r.shape), asked);
   // a failed probe (undefined) is the tuning rate, marked as not measured
   const failed = await probeRecipe(180, 1.2e6, async () => undefined);
@@ -156,8 +156,8 @@ test("the banner says what was measured, what it buys and why that row", () => {
   const rows = TABLE;
   const laptop = chooseRecipe(120, 1.2e6, () => 24_000, rows, { probeSeconds: 1.34 }).record;
   assert.equal(describePick(laptop), "~24k chars/s here (2×192, B4, T64) → 2.9M characters in 2m → row 3m (tuned for 5.7M, up to 10.5M); probe 1.3 s");
-  const server = chooseRecipe(180, 1.2e6, (s) => (s.batch === 4 ? 90_000 : 150_000), rows).record;
-  assert.equal(describePick(server), "2×192, B4, T64 ~90k chars/s → 16.2M, more than row 3m takes (10.5M); ~150k chars/s here (2×256, B32, T64, dropout 0.2) → 27M characters in 3m → row 10m (tuned for 22.7M, up to 38.7M)");
+  const server = chooseRecipe(180, 1.2e6, (s) => (s.dropout === 0 ? 90_000 : 150_000), rows).record;
+  assert.equal(describePick(server), "2×192, B4, T64 ~90k chars/s → 16.2M, more than row 3m takes (10.5M); ~150k chars/s here (2×192, B4, T64, dropout 0.2) → 27M characters in 3m → row 10m (tuned for 20.9M, up to 35.5M)");
   const gpu = chooseRecipe(180, 1.2e6, undefined, rows, { noProbe: "no probe on the webgpu backend yet" }).record;
   assert.equal(describePick(gpu), "no probe on the webgpu backend yet: at the tuning machine's speed (~32k chars/s for 2×192, B4, T64) 3m buys 5.7M characters → row 3m (tuned for 5.7M, up to 10.5M)");
   const long = chooseRecipe(7200, 1.2e6, undefined, rows).record;
