@@ -5,6 +5,12 @@
 //            src/recipe.ts's table should hold. Budgets 3m,10m by default (--budgets 3m,10m,30m adds 30).
 //            Each cell also gives the run's steps and training characters (steps × B × T: the work a row
 //            is keyed on) and its final training loss beside the held-out one (the gap shows memorising).
+//   ladder   what more time buys with the table as it is: for each budget (1m,3m,10m,30m) a bare
+//            `char-lstm train --max-time B` (the row its probe picks on this machine), scored as the sweep is;
+//            the row, the chars/s the probe measured, the steps, the training characters and the last
+//            step's training loss beside the held-out figure, and whether held-out bits/char strictly
+//            improves from each budget to the next (the issue's "monotone" target). With --threads 1 and
+//            --text FILE it is the same ladder on a machine half as fast or on another text.
 //   compare  quality per wall time against PyTorch: for each budget (2m,5m,10m) char-lstm with its default
 //            recipe (the row its probe chose on this machine, with the chars/s it measured) and PyTorch
 //            (bench/peers/torch_charlstm.py) running the SAME recipe (shape, lr, the time-based
@@ -188,6 +194,39 @@ async function sweep(): Promise<void> {
   publish(options.section ?? sectionKey(options), lines.join("\n"));
 }
 
+async function ladder(): Promise<void> {
+  const rows: string[] = [];
+  const got: Score[] = [];
+  for (const b of budgets) {
+    log(`ladder: ${fmtDuration(b)}, the recipe the probe picks here …`);
+    const s = await trainCharLstm(`ladder-${b}`, ["--max-time", `${b}s`, "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
+    const r = s.recipe, c = s.choice;
+    const prev = got.at(-1);
+    got.push(s);
+    const better = prev ? (s.bpc < prev.bpc ? `${diff(s.bpc - prev.bpc)}` : `**${diff(s.bpc - prev.bpc)}: not better**`) : "";
+    log(`  row ${c?.row ?? "?"}: ${f3(s.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})`);
+    rows.push(`| ${fmtDuration(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} | **${f3(s.bpc)}** | ${f3(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
+  }
+  const monotone = got.every((s, i) => i === 0 || s.bpc < got[i - 1].bpc);
+  const lines = [
+    "## What more time buys: the recipe table as it is, budget by budget",
+    "",
+    "Each row is a fresh bare `char-lstm train --max-time B` process: the recipe is the row its probe picked on",
+    "this machine (chars/s: what the probe measured for the chosen shape), scored on the validation split read",
+    "as one stream from a zero state. \"train\" is the last training step's loss in bits/char (one window, noisy);",
+    "\"gap\" is held-out minus train (memorising); the last column is the change from the budget before.",
+    "",
+    stamp(),
+    "",
+    "| budget | row: recipe | chars/s (probe) | steps | training chars | train | held-out bits/char | gap | change |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows,
+    "",
+    `Held-out bits/char ${monotone ? "strictly improves with every budget" : "does **not** strictly improve with every budget"} (${got.map((s) => f3(s.bpc)).join(" → ")}).`,
+  ];
+  publish(options.section ?? sectionKey(options), lines.join("\n"));
+}
+
 async function compare(): Promise<void> {
   const tv = torchVersion();
   if (!tv) { console.error("bench:quality compare needs Debian's python3-torch (/usr/bin/python3 -c 'import torch')"); process.exit(1); }
@@ -263,6 +302,7 @@ async function equalSteps(): Promise<void> {
 
 try {
   if (mode === "sweep") await sweep();
+  else if (mode === "ladder") await ladder();
   else if (mode === "compare") await compare();
   else await equalSteps();
 } finally {

@@ -54,7 +54,7 @@ export function recipeArgs(r: Recipe): string[] {
   return (Object.keys(RECIPE_FIELDS) as (keyof Recipe)[]).flatMap((k) => [flagSpelling(RECIPE_FIELDS[k]), v[k]]);
 }
 
-export type BenchMode = "sweep" | "compare" | "steps";
+export type BenchMode = "sweep" | "ladder" | "compare" | "steps";
 
 /** What `npm run bench:quality -- [MODE] [options]` was asked (bench/quality.ts's header lists them). */
 export interface BenchOptions {
@@ -88,7 +88,7 @@ export function benchOptions(argv: string[]): BenchOptions {
     return n;
   };
   const mode = (argv[0] && !argv[0].startsWith("--") ? argv[0] : "sweep") as BenchMode;
-  if (!["sweep", "compare", "steps"].includes(mode)) throw new Error(`unknown mode "${mode}"; use sweep, compare or steps`);
+  if (!["sweep", "ladder", "compare", "steps"].includes(mode)) throw new Error(`unknown mode "${mode}"; use sweep, ladder, compare or steps`);
   const quick = argv.includes("--quick");
   const candidates = (opt("candidates") ?? Object.keys(CANDIDATES).join(",")).split(",");
   for (const c of candidates) if (!CANDIDATES[c]) throw new Error(`unknown candidate "${c}"; known: ${Object.keys(CANDIDATES).join(", ")}`);
@@ -96,7 +96,7 @@ export function benchOptions(argv: string[]): BenchOptions {
   if (text !== undefined && (text === "" || text.startsWith("--"))) throw new Error("--text needs a file: --text FILE");
   return {
     mode, quick, write: !quick && !argv.includes("--no-write"),
-    budgets: parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : "3m,10m")),
+    budgets: parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" || mode === "ladder" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : mode === "ladder" ? "1m,3m,10m,30m" : "3m,10m")),
     candidates, steps: count("steps") ?? (quick ? 30 : 500), threads: count("threads"), text,
     section: opt("section"), keepStart: opt("keep-start"), torchThreads: count("torch-threads"),
   };
