@@ -49,6 +49,14 @@ export interface TrainConfig {
   eps: number;
   /** SGD momentum (0 = plain SGD). */
   momentum: number;
+  /** AdamW's decoupled weight decay λ: each update first scales every parameter by 1 − lr·λ (adam only). */
+  weightDecay: number;
+  /**
+   * Weight-drop (DropConnect) on every layer's recurrent weights W_hh while training, as AWD-LSTM's
+   * WeightDrop: one mask per layer and step, kept elements scaled by 1/(1−p). Training only: checkpoints
+   * hold W_hh itself, so they load in PyTorch unchanged.
+   */
+  weightDrop: number;
   /** Clip threshold: the global L2 norm (mode "norm") or each element (mode "value"); 0 disables. */
   clip: number;
   clipMode: ClipMode;
@@ -103,6 +111,9 @@ export function validateTrain(c: TrainConfig): void {
   // the checks that relate two fields
   if (c.valFrac + c.testFrac >= 1) throw configError((s) => `${s("valFrac")} + ${s("testFrac")} must be below 1, got ${c.valFrac + c.testFrac}`);
   if (c.lrMin > c.lr) throw configError((s) => `${s("lrMin")} must be at most ${s("lr")} (${c.lr}), got ${c.lrMin}`);
+  if (c.weightDecay > 0 && c.optimizer !== "adam") {
+    throw configError((s) => `${s("weightDecay")} is AdamW's decoupled decay: it needs ${s("optimizer", "adam")} (got ${c.optimizer})`);
+  }
   if (c.patience && !c.evalEvery) throw configError((s) => `${s("patience")} counts evaluations: it needs ${s("evalEvery", "N")} (not 0)`);
   if ((c.decay === "cosine" || c.decay === "linear") && c.maxSteps === 0 && c.maxTime === 0) {
     throw configError((s) => `${s("decay", c.decay)} needs ${s("maxSteps")} or ${s("maxTime")} (the schedule ends there)`);

@@ -134,3 +134,34 @@ test("dropout: masks scale kept units by 1/(1−p), backward uses the same masks
     assert.ok(err < 1e-6, `${s.name}: relative error ${err.toExponential(2)}`);
   }
 });
+
+test("weight-drop: W_hh masked by 0 or 1/(1−p) in training, backward through the same mask (gradient check in float64); evaluation uses W_hh", () => {
+  const model = new CharLSTM({ vocabSize: V, hidden: H, layers: 2, dropout: 0.2 }, jsKernels("f64"), new Rng(13));
+  const ws = model.workspace(B, T);
+  for (let i = 0; i < T * B; i++) { ws.x[i] = i % V; ws.y[i] = (i * 3 + 2) % V; }
+  const seeded = () => new Rng(77);
+  const f = () => { model.forward(ws, T, { rng: seeded(), weightDrop: 0.5 }); return model.loss(ws, T); };
+  model.zeroGrad(); const lossDropped = f(); model.backward(ws, T);
+  assert.ok(ws.weightDropped);
+  const values = new Set(Array.from(ws.whhMasks[1]));
+  assert.deepEqual([...values].sort(), [0, 2].sort());
+  // the masked copy is W_hh ⊙ mask, and the mask differs between layers
+  const W = model.p.layers[0].Whh;
+  assert.ok(Array.from(ws.whhDrop[0]).every((v, i) => v === W[i] * ws.whhMasks[0][i]));
+  assert.notDeepEqual(Array.from(ws.whhMasks[0]), Array.from(ws.whhMasks[1]));
+  const g = Float64Array.from(model.grads);
+  for (const s of model.specs) {
+    const err = check(model, ws, model.params.subarray(s.offset, s.offset + s.size), g.subarray(s.offset, s.offset + s.size), f);
+    assert.ok(err < 1e-6, `${s.name}: relative error ${err.toExponential(2)}`);
+  }
+  // a dropped W_hh element gets no gradient
+  const gW = g.subarray(model.specs.find((s) => s.name === "lstm.weight_hh_l0")!.offset);
+  for (let i = 0; i < 4 * H * H; i++) if (ws.whhMasks[0][i] === 0) assert.equal(gW[i], 0);
+  // evaluation (no rng): W_hh as it is, the same logits as a model trained without weight-drop
+  model.forward(ws, T, { weightDrop: 0.5 });
+  assert.equal(ws.weightDropped, false);
+  const evalLoss = model.loss(ws, T);
+  model.forward(ws, T);
+  assert.equal(model.loss(ws, T), evalLoss);
+  assert.notEqual(evalLoss, lossDropped);
+});

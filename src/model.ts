@@ -11,7 +11,7 @@
 // Workspace size in floats, for L layers (U = Tmax·B):
 //   L·(7·U·H + 2·B·H) caches + U·V logits + 4·U·H backward scratch + 2·U·H ping-pong
 //   + 2·(L−1)·U·H dropout inputs and masks (only when dropout > 0) + L·4H·H16 packed W_hh (B > 1, H16 = H
-//   rounded up to 16; see nn/lstm.ts)
+//   rounded up to 16; see nn/lstm.ts) + (2L + 1)·4H·H masked W_hh, masks and gradient scratch (weight-drop)
 // e.g. 2×256, B=32, T=64, V=80: ≈ 10.4 M floats = 42 MB; params 0.8 M floats each for p, grad, m, v.
 
 import type { ModelConfig } from "./config.js";
@@ -19,7 +19,7 @@ import type { FloatArray, Kernels } from "./kernels/types.js";
 import { linearBackward, linearForward } from "./nn/linear.js";
 import { allocLSTMCache, lstmBackward, lstmForward, type LSTMCache, type LSTMInput } from "./nn/lstm.js";
 import { softmaxXentForwardBackward } from "./nn/softmax_xent.js";
-import { initParams, paramCount, paramSpec, paramViews, type InitOptions, type ParamSpec, type ParamViews } from "./params.js";
+import { initParams, paramCount, paramSpec, paramViews, type InitOptions, type LayerViews, type ParamSpec, type ParamViews } from "./params.js";
 import type { Rng } from "./rng.js";
 
 export interface Workspace {
@@ -38,6 +38,15 @@ export interface Workspace {
   readonly masks: FloatArray[];
   /** Whether the last forward applied dropout (backward must then apply the same masks). */
   dropped: boolean;
+  /**
+   * Weight-drop (ForwardOptions.weightDrop), allocated on its first use: per layer W_hh ⊙ mask (4H, H), the
+   * mask (0 or 1/(1−p)), and one (4H, H) scratch for the masked weights' gradient.
+   */
+  whhDrop: FloatArray[];
+  whhMasks: FloatArray[];
+  dWhh: FloatArray | null;
+  /** Whether the last forward used the masked W_hh (backward must too). */
+  weightDropped: boolean;
 }
 
 export interface ForwardOptions {
@@ -45,6 +54,12 @@ export interface ForwardOptions {
   rng?: Rng;
   /** The parameters are unchanged since this workspace's previous forward (generation): reuse its packed W_hh. */
   frozen?: boolean;
+  /**
+   * Training mode only (with rng): DropConnect on every layer's recurrent weights (AWD-LSTM's WeightDrop):
+   * each element of W_hh is kept with probability 1 − p and scaled by 1/(1−p), one mask per layer and
+   * forward, shared by the batch and every step of the window. Evaluation and sampling use W_hh as it is.
+   */
+  weightDrop?: number;
 }
 
 export class CharLSTM {
@@ -90,6 +105,7 @@ export class CharLSTM {
       dropIn: Array.from({ length: drop }, () => k.alloc(U * H)),
       masks: Array.from({ length: drop }, () => k.alloc(U * H)),
       dropped: false,
+      whhDrop: [], whhMasks: [], dWhh: null, weightDropped: false,
     };
   }
 
@@ -101,14 +117,32 @@ export class CharLSTM {
     return ws.caches[l - 1].h.subarray(B * H, (T + 1) * B * H);
   }
 
+  /** A layer's weights as the last forward used them: W_hh masked under weight-drop. */
+  private layerWeights(ws: Workspace, l: number): LayerViews {
+    return ws.weightDropped ? { ...this.p.layers[l], Whh: ws.whhDrop[l] } : this.p.layers[l];
+  }
+
   /** Logits (T, B, V) into ws.logits from ws.x and the carried state in slot 0 of every cache. */
   forward(ws: Workspace, T: number, opts: ForwardOptions = {}): void {
     if (T < 1 || T > ws.Tmax) throw new RangeError(`window of ${T} steps does not fit a workspace of ${ws.Tmax}`);
     const k = this.kernels, { B } = ws, { hidden: H, layers: L, vocabSize: V, dropout } = this.config;
     const N = T * B;
     ws.dropped = dropout > 0 && opts.rng !== undefined;
+    const wd = opts.rng !== undefined ? opts.weightDrop ?? 0 : 0;
+    ws.weightDropped = wd > 0;
+    if (ws.weightDropped && !ws.whhDrop.length) {
+      ws.whhDrop = Array.from({ length: L }, () => k.alloc(4 * H * H));
+      ws.whhMasks = Array.from({ length: L }, () => k.alloc(4 * H * H));
+      ws.dWhh = k.alloc(4 * H * H);
+    }
     for (let l = 0; l < L; l++) {
-      lstmForward(k, ws.caches[l], this.layerInput(ws, l, T), this.p.layers[l], { B, T, D: l === 0 ? V : H, H }, opts.frozen);
+      if (ws.weightDropped) {
+        // W_hh' = W_hh ⊙ mask, this layer's mask drawn before its forward (the order the GPU engine replays)
+        const mask = ws.whhMasks[l], keep = 1 - wd, scale = 1 / keep, rng = opts.rng!;
+        for (let i = 0; i < 4 * H * H; i++) mask[i] = rng.nextFloat() < keep ? scale : 0;
+        k.mul(ws.whhDrop[l], this.p.layers[l].Whh, mask, 4 * H * H);
+      }
+      lstmForward(k, ws.caches[l], this.layerInput(ws, l, T), this.layerWeights(ws, l), { B, T, D: l === 0 ? V : H, H }, opts.frozen);
       if (ws.dropped && l < L - 1) {
         // inverted dropout on this layer's output, as nn.LSTM(dropout=p) does between layers
         const mask = ws.masks[l], keep = 1 - dropout, scale = 1 / keep, rng = opts.rng!;
@@ -141,8 +175,16 @@ export class CharLSTM {
       ws.dh0[l].fill(0);
       ws.dc0[l].fill(0);
       const dx = l > 0 ? ws.dH[1 - cur].subarray(0, N * H) : null;
-      lstmBackward(k, { dx, dh0: ws.dh0[l], dc0: ws.dc0[l], dA: ws.dA }, this.g.layers[l], ws.dH[cur].subarray(0, N * H),
-                   ws.caches[l], this.layerInput(ws, l, T), this.p.layers[l], { B, T, D: l === 0 ? V : H, H });
+      // under weight-drop the layer ran on W_hh' = W_hh ⊙ mask: its gradient goes to a scratch, then
+      // ∂L/∂W_hh = ∂L/∂W_hh' ⊙ mask joins the gradient buffer
+      const grads = ws.weightDropped ? { ...this.g.layers[l], Whh: ws.dWhh!.fill(0) } : this.g.layers[l];
+      lstmBackward(k, { dx, dh0: ws.dh0[l], dc0: ws.dc0[l], dA: ws.dA }, grads, ws.dH[cur].subarray(0, N * H),
+                   ws.caches[l], this.layerInput(ws, l, T), this.layerWeights(ws, l), { B, T, D: l === 0 ? V : H, H });
+      if (ws.weightDropped) {
+        const d = ws.dWhh!, gW = this.g.layers[l].Whh;
+        k.mul(d, d, ws.whhMasks[l], d.length);
+        for (let i = 0; i < d.length; i++) gW[i] += d[i];
+      }
       if (dx) {
         if (ws.dropped) k.mul(dx, dx, ws.masks[l - 1], N * H);   // inverts: dropIn = h ⊙ mask
         cur = 1 - cur;

@@ -39,10 +39,14 @@ export interface Recipe {
   lrMinFrac: number;
   /** Warm-up steps. */
   warmup: number;
+  /** Weight-drop on W_hh (AWD-LSTM's DropConnect; absent: 0). */
+  weightDrop?: number;
+  /** AdamW's decoupled weight decay (absent: 0). */
+  weightDecay?: number;
 }
 
 /** What sets a recipe's speed: the model and the (B, T) of its steps (dropout costs a mask per layer). */
-export type RecipeShape = Pick<Recipe, "layers" | "hidden" | "dropout" | "batch" | "seq">;
+export type RecipeShape = Pick<Recipe, "layers" | "hidden" | "dropout" | "batch" | "seq" | "weightDrop">;
 
 export interface RecipeRow {
   /** The budget this row was tuned for, as the banner names it. */
@@ -110,11 +114,12 @@ export const RECIPES: RecipeRow[] = [
 export const tunedRate = (row: RecipeRow): number => row.work / row.seconds;
 
 /** The shape of a recipe (what the probe trains). */
-export const shapeOf = (r: Recipe): RecipeShape => ({ layers: r.layers, hidden: r.hidden, dropout: r.dropout, batch: r.batch, seq: r.seq });
+export const shapeOf = (r: Recipe): RecipeShape => ({ layers: r.layers, hidden: r.hidden, dropout: r.dropout, batch: r.batch, seq: r.seq,
+                                                      ...(r.weightDrop ? { weightDrop: r.weightDrop } : {}) });
 
-/** "2×192, B4, T64" (", dropout 0.2" when it has one): a shape as the banner names it, and its key. */
+/** "2×192, B4, T64" (", dropout 0.2", ", weight-drop 0.3" when it has them): a shape as the banner names it, and its key. */
 export function describeShape(s: RecipeShape): string {
-  return `${s.layers}×${s.hidden}, B${s.batch}, T${s.seq}${s.dropout ? `, dropout ${s.dropout}` : ""}`;
+  return `${s.layers}×${s.hidden}, B${s.batch}, T${s.seq}${s.dropout ? `, dropout ${s.dropout}` : ""}${s.weightDrop ? `, weight-drop ${s.weightDrop}` : ""}`;
 }
 
 /** A measured chars/s of a shape, or undefined where it could not be measured (its tuning rate is used). */
@@ -266,14 +271,15 @@ export function describePick(rec: RecipeRecord, table: RecipeRow[] = RECIPES, wh
 /** The config field (options.ts) that overrides each recipe field. */
 export const RECIPE_FIELDS: Record<keyof Recipe, OptionField> = {
   layers: "layers", hidden: "hidden", dropout: "dropout", batch: "batch", seq: "seq", lr: "lr",
-  decay: "decay", lrMinFrac: "lrMin", warmup: "warmup",
+  decay: "decay", lrMinFrac: "lrMin", warmup: "warmup", weightDrop: "weightDrop", weightDecay: "weightDecay",
 };
 
-/** "2×192, B4, T64, lr 3e-3 cosine to 3e-4, dropout 0" — a recipe as the banner prints it. */
+/** "2×192, B4, T64, lr 3e-3 cosine to 3e-4, dropout 0[, weight-drop 0.3, weight decay 0.1]" — a recipe as the banner prints it. */
 export function describeRecipe(r: Recipe): string {
   const sched = r.decay === "cosine" || r.decay === "linear" ? ` ${r.decay} to ${fmt(r.lr * r.lrMinFrac)}` : r.decay === "none" ? " constant" : ` ${r.decay} decay`;
   const warm = r.warmup > 0 ? `, warm-up ${r.warmup} steps` : "";
-  return `${r.layers}×${r.hidden}, B${r.batch}, T${r.seq}, lr ${fmt(r.lr)}${sched}${warm}, dropout ${r.dropout}`;
+  const reg = `${r.weightDrop ? `, weight-drop ${r.weightDrop}` : ""}${r.weightDecay ? `, weight decay ${fmt(r.weightDecay)}` : ""}`;
+  return `${r.layers}×${r.hidden}, B${r.batch}, T${r.seq}, lr ${fmt(r.lr)}${sched}${warm}, dropout ${r.dropout}${reg}`;
 }
 
 /** 0.003 → "3e-3", 0.0025 → "2.5e-3". */
@@ -321,6 +327,9 @@ export function applyRecipe(model: Omit<ModelConfig, "vocabSize">, train: TrainC
       case "layers": case "hidden": case "dropout": model[key] = r[key]; break;
       case "batch": case "seq": case "lr": case "warmup": train[key] = r[key]; break;
       case "decay": train.decay = r.decay; break;
+      case "weightDrop": train.weightDrop = r.weightDrop ?? 0; break;
+      // AdamW's: a row's decay applies to adam runs only (another --optimizer keeps 0)
+      case "weightDecay": train.weightDecay = train.optimizer === "adam" ? r.weightDecay ?? 0 : 0; break;
       case "lrMinFrac": break;   // after lr is final, below
     }
   }

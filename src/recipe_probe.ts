@@ -82,7 +82,7 @@ export function trainerProbe(o: TrainerProbeOptions): RateHook {
     if (o.stop?.()) return undefined;
     let m: RateMeasure;
     try {
-      const cfg: TrainConfig = { ...o.config, batch: shape.batch, seq: shape.seq, maxSteps: 0, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0 };
+      const cfg: TrainConfig = { ...o.config, batch: shape.batch, seq: shape.seq, weightDrop: shape.weightDrop ?? 0, maxSteps: 0, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0 };
       const trainer = Trainer.create(o.corpus, { layers: shape.layers, hidden: shape.hidden, dropout: shape.dropout }, cfg, o.kernels);
       m = measureRate(() => trainer.step(), shape.batch * shape.seq, o.slice, o.now, o.stop);
     } catch (e) {

@@ -110,9 +110,10 @@ export interface StepOutcome {
 export interface StepEngine {
   /** "webgpu (NVIDIA …)": how banners name it. */ readonly label: string;
   /** 32-bit words of dropout mask bits per layer (submit's masks hold L−1 of these). */ readonly maskWords: number;
+  /** 32-bit words of weight-drop mask bits per layer (submit's whhMasks hold L of these). */ readonly whhMaskWords: number;
   load(s: EngineState): void;
   /** Run one step on a (T, B) window; `lr` is the scheduled rate (the engine applies its own lrScale). */
-  submit(x: Int32Array, y: Int32Array, masks: Uint32Array | null, lr: number, reset: boolean): Promise<StepOutcome>;
+  submit(x: Int32Array, y: Int32Array, masks: Uint32Array | null, lr: number, reset: boolean, whhMasks?: Uint32Array | null): Promise<StepOutcome>;
   /** Everything a checkpoint needs, read back after the steps submitted so far. */
   read(): Promise<EngineState>;
   dispose(): void;
@@ -146,6 +147,7 @@ export class Trainer {
   private hostX: Int32Array | null = null;
   private hostY: Int32Array | null = null;
   private maskBits: Uint32Array | null = null;
+  private whhBits: Uint32Array | null = null;
   private evalWs: Workspace | null = null;
   private sampleWs: Workspace | null = null;
   private lossSum = 0;
@@ -238,15 +240,15 @@ export class Trainer {
     this.hostY ??= new Int32Array(B * T);
     const Tw = this.batcher.fill(this.hostX, this.hostY, state.window);
     if (Tw !== T) throw new TrainingError(`internal: a training window of ${Tw} steps (expected ${T})`);
-    // the CPU model's masks, drawn from the same RNG in the same order (model.ts forward), as bits
-    let masks: Uint32Array | null = null;
-    if (dropout > 0 && L > 1) {
-      const n = T * B * H, words = engine.maskWords, keep = 1 - dropout;
-      masks = this.maskBits ??= new Uint32Array((L - 1) * words);
-      masks.fill(0);
-      for (let l = 0; l < L - 1; l++) {
-        for (let i = 0; i < n; i++) if (this.rng.nextFloat() < keep) masks[l * words + (i >>> 5)] |= 1 << (i & 31);
-      }
+    // the CPU model's masks, drawn from the same RNG in the same order (model.ts forward: per layer, its
+    // weight-drop mask of W_hh, then the dropout mask of its output), as bits
+    const n = T * B * H, words = engine.maskWords, keep = 1 - dropout;
+    const nW = 4 * H * H, wWords = engine.whhMaskWords, wKeep = 1 - config.weightDrop;
+    const masks = dropout > 0 && L > 1 ? (this.maskBits ??= new Uint32Array((L - 1) * words)).fill(0) : null;
+    const whhMasks = config.weightDrop > 0 ? (this.whhBits ??= new Uint32Array(L * wWords)).fill(0) : null;
+    for (let l = 0; l < L; l++) {
+      if (whhMasks) for (let i = 0; i < nW; i++) if (this.rng.nextFloat() < wKeep) whhMasks[l * wWords + (i >>> 5)] |= 1 << (i & 31);
+      if (masks && l < L - 1) for (let i = 0; i < n; i++) if (this.rng.nextFloat() < keep) masks[l * words + (i >>> 5)] |= 1 << (i & 31);
     }
     const lr = learningRate(config, state.step, state.seconds, state.lrSpan);
     state.step++;
@@ -259,7 +261,7 @@ export class Trainer {
     }
     state.rng = this.rng.state();
     const epoch = state.epoch + state.window / this.batcher.windows;
-    this.inFlight.push({ outcome: engine.submit(this.hostX, this.hostY, masks, lr, reset), step: state.step, epoch, lr });
+    this.inFlight.push({ outcome: engine.submit(this.hostX, this.hostY, masks, lr, reset, whhMasks), step: state.step, epoch, lr });
     const out: StepReport[] = [];
     while (this.inFlight.length > ENGINE_DEPTH) out.push(await this.settle(this.inFlight.shift()!));
     return out;
@@ -314,7 +316,7 @@ export class Trainer {
     const { model, ws, state, config } = this;
     const T = this.batcher.fill(ws.x, ws.y, state.window);
     model.zeroGrad();
-    model.forward(ws, T, { rng: this.rng });
+    model.forward(ws, T, { rng: this.rng, weightDrop: config.weightDrop });
     const loss = model.loss(ws, T);
     let gradNorm = NaN;
     const lr = this.lr;

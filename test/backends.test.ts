@@ -35,6 +35,26 @@ test("50 training steps: every backend within 1e-3 of the js reference; wasm 1 a
   }
 });
 
+test("weight-drop and AdamW weight decay: every backend within 1e-3 of js over 20 steps; 1 and 2 threads bit-identical", async () => {
+  const runs = new Map<string, { losses: number[]; params: Float32Array | Float64Array }>();
+  for (const b of await testBackends()) {
+    if (b.name === "js-f64") continue;
+    const tr = Trainer.create(corpus, { layers: 2, hidden: 48, dropout: 0.1 }, { ...defaultTrain, batch: 8, seq: 32, weightDrop: 0.3, weightDecay: 0.1 }, b.kernels);
+    const losses: number[] = [];
+    for (let i = 0; i < 20; i++) losses.push(tr.step().loss);
+    runs.set(b.name, { losses, params: tr.model.params });
+  }
+  const ref = runs.get("js-f32")!;
+  for (const [name, r] of runs) {
+    const d = Math.max(...r.losses.map((l, i) => Math.abs(l - ref.losses[i])));
+    assert.ok(d < 1e-3, `${name}: losses differ from js by ${d}`);
+  }
+  for (const name of ["wasm", "native"]) {
+    const w1 = runs.get(`${name}×1`), w2 = runs.get(`${name}×2`);
+    if (w1 && w2) assert.deepEqual(Array.from(w2.params), Array.from(w1.params), `${name} 1 vs 2 threads`);
+  }
+});
+
 test("every backend: a text in k windows with carried state equals one long pass, bit for bit", async () => {
   const { CharLSTM } = await import("../src/model.js");
   const { Rng } = await import("../src/rng.js");

@@ -95,6 +95,12 @@ test("errors: one line, no stack, exit code 1 for bad input and 2 for bad usage"
   const range = await cli("train", textPath, "--dropout", "1.5");
   assert.equal(range.code, 2);
   assert.match(range.err, /--dropout must be a number in \[0, 1\), got 1\.5/);
+  const wdrop = await cli("train", textPath, "--weight-drop", "1");
+  assert.equal(wdrop.code, 2);
+  assert.match(wdrop.err, /--weight-drop must be a number in \[0, 1\), got 1/);
+  const adamw = await cli("train", textPath, "--weight-decay", "0.1", "--optimizer", "sgd", "--max-steps", "1");
+  assert.notEqual(adamw.code, 0);
+  assert.match(adamw.err, /--weight-decay is AdamW's decoupled decay: it needs --optimizer adam \(got sgd\)/);
   const tiny = join(dir, "tiny2.txt");
   writeFileSync(tiny, "abc abc abc");
   const small = await cli("train", tiny, "--out", join(dir, "never"));

@@ -84,6 +84,25 @@ gpuSuite(import.meta.url, () => {
     assert.equal(g.state.optT, 50);
   });
 
+  test("weight-drop and AdamW weight decay: one window's gradients within 1e-4 of js, 30 steps' losses and weights within 1e-3", async () => {
+    // eps 1e-6: a rare character's W_ih column gets gradients near rounding level (v ~ 1e-15), which Adam at
+    // eps 1e-8 turns into full lr-sized steps whose sign the rounding decides (f32 sums differ in order here)
+    const cfg: TrainConfig = { ...base, clip: 0, weightDrop: 0.3, weightDecay: 0.1, eps: 1e-6 };
+    const cpu = Trainer.create(corpus, shape, cfg, js), g = Trainer.create(corpus, shape, cfg, js);
+    const engine = onGpu(g);
+    const [rc] = await cpuSteps(cpu, 1), [rg] = await gpuSteps(g, 1);
+    assert.ok(Math.abs(rg.loss - rc.loss) <= 1e-4 * rc.loss, `loss ${rg.loss} vs ${rc.loss}`);
+    const grads = await engine.readGrads();
+    for (const s of cpu.model.specs) {
+      const e = relErr(grads.subarray(s.offset, s.offset + s.size), cpu.model.grads.subarray(s.offset, s.offset + s.size));
+      assert.ok(e <= 1e-4, `${s.name}: relative error ${e}`);
+    }
+    const more = await cpuSteps(cpu, 29), gmore = await gpuSteps(g, 29);
+    gmore.forEach((r, i) => assert.ok(Math.abs(r.loss - more[i].loss) <= 1e-3 * more[i].loss, `step ${r.step}: ${r.loss} vs ${more[i].loss}`));
+    assert.ok(relErr(g.model.params, cpu.model.params) <= 1e-3, `params ${relErr(g.model.params, cpu.model.params)}`);
+    assert.deepEqual(g.state.rng, cpu.state.rng, "the same RNG stream (weight-drop and dropout masks)");
+  });
+
   test("every optimizer, clipping by norm and by value: losses and weights within 1e-3 of js", async () => {
     for (const optimizer of ["adam", "rmsprop", "adagrad", "sgd"] as const) {
       for (const [clipMode, clip] of [["norm", 0.3], ["value", 0.02]] as const) {

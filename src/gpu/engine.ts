@@ -22,7 +22,9 @@
 // two later. The column sums (bias gradients) go through a scratch of ⌈T·B/256⌉·max(4H, V) floats.
 //
 // Memory (floats): params, grads and 0–2 moments of P each; per layer gates 4·T·B·H + h, c (T+1)·B·H +
-// tanhC T·B·H; logits T·B·V; dA T·B·4H; two dH T·B·H; dropout inputs (L−1)·T·B·H (with dropout).
+// tanhC T·B·H; logits T·B·V; dA T·B·4H; two dH T·B·H; dropout inputs (L−1)·T·B·H (with dropout); L masked
+// copies W_hh' of 4H·H (with weight-drop: each layer's step kernels read W_hh' = W_hh ⊙ mask, made by the
+// dropout kernel at the start of its forward, and its dW_hh slice is masked the same way after backward).
 
 import type { ModelConfig, TrainConfig } from "../config.js";
 import { paramSpec } from "../params.js";
@@ -37,7 +39,8 @@ import { CTL, CTL_WORDS } from "./wgsl/common.js";
 const RING = 4;
 
 /** The run settings the engine bakes into its dispatches. */
-export type EngineConfig = Pick<TrainConfig, "batch" | "seq" | "optimizer" | "clip" | "clipMode" | "beta1" | "beta2" | "eps" | "momentum">;
+export type EngineConfig = Pick<TrainConfig, "batch" | "seq" | "optimizer" | "clip" | "clipMode" | "beta1" | "beta2" | "eps" | "momentum">
+  & Partial<Pick<TrainConfig, "weightDecay" | "weightDrop">>;
 
 export class GpuEngine implements StepEngine {
   readonly label: string;
@@ -59,6 +62,9 @@ export class GpuEngine implements StepEngine {
   private readonly orderHost: Uint32Array;
   private readonly bits: GPUBuffer | null;
   private readonly words: number;
+  /** Weight-drop mask bits, L layers of whhWords each (null without weight-drop). */
+  private readonly whhBits: GPUBuffer | null;
+  private readonly whhWords: number;
   private readonly ctl: GPUBuffer;
   private readonly stepU: GPUBuffer;
   private readonly ring: { buf: GPUBuffer; busy: Promise<unknown> | null }[] = [];
@@ -118,6 +124,14 @@ export class GpuEngine implements StepEngine {
       const dropIn = dropped ? Array.from({ length: L - 1 }, (_, l) => kit.storage(N * H * 4, `dropout ${l}`)) : [];
       this.words = Math.ceil((N * H) / 32);
       this.bits = dropped ? kit.storage((L - 1) * this.words * 4, "mask bits") : null;
+      // weight-drop: each layer's W_hh' = W_hh ⊙ mask, made at the start of its forward from its mask bits
+      const wDrop = config.weightDrop ?? 0;
+      this.whhWords = Math.ceil((G * H) / 32);
+      this.whhBits = wDrop > 0 ? kit.storage(L * this.whhWords * 4, "weight-drop bits") : null;
+      const whhDrop = wDrop > 0 ? Array.from({ length: L }, (_, l) => kit.storage(G * H * 4, `W_hh' ${l}`)) : [];
+      const wScale = Math.fround(1 / (1 - wDrop));
+      // where a layer's step kernels read W_hh: the masked copy, or params itself
+      const recurrent = (l: number, whh: number): [GPUBuffer, number] => (wDrop > 0 ? [whhDrop[l], 0] : [params, whh]);
       this.x = kit.storage(N * 4, "x");
       this.y = kit.storage(N * 4, "y");
       this.orderHost = new Uint32Array(V + 1 + N);
@@ -138,9 +152,11 @@ export class GpuEngine implements StepEngine {
       for (let l = 0; l < L; l++) {
         const Ly = this.layers[l], wih = off(`lstm.weight_ih_l${l}`), whh = off(`lstm.weight_hh_l${l}`);
         const b1 = off(`lstm.bias_ih_l${l}`), b2 = off(`lstm.bias_hh_l${l}`);
+        if (wDrop > 0) list.push(dropoutForward(kit, params, whh, whhDrop[l], this.whhBits!, l * this.whhWords, G * H, wScale));
         if (l === 0) list.push(gather(kit, params, { W: wih, b1, b2 }, this.x, Ly.gates, N, G, V));
         else list.push(matmul(kit, { M: N, N: G, K: H, A: input(l), B: { buf: params, off: wih }, transB: true, C: { buf: Ly.gates }, bias: { buf: params, offs: [b1, b2] } }));
-        for (let t = 0; t < T; t++) list.push(lstmForwardStep(kit, params, whh, Ly, B, H, t));
+        const [W, wOff] = recurrent(l, whh);
+        for (let t = 0; t < T; t++) list.push(lstmForwardStep(kit, W, wOff, Ly, B, H, t));
         if (dropped && l < L - 1) list.push(dropoutForward(kit, Ly.h, S, dropIn[l], this.bits!, l * this.words, N * H, scale));
       }
       const top = { buf: this.layers[L - 1].h, off: S };
@@ -156,9 +172,12 @@ export class GpuEngine implements StepEngine {
       let cur = 0;
       for (let l = L - 1; l >= 0; l--) {
         const Ly = this.layers[l], wih = off(`lstm.weight_ih_l${l}`), whh = off(`lstm.weight_hh_l${l}`);
-        for (let t = T - 1; t >= 0; t--) list.push(lstmBackwardStep(kit, params, whh, Ly, dA, dH[cur], dc, B, H, T, t));
-        // dW_hh += dAᵀ h_{t−1} over the window: (4H, T·B)·(T·B, H), h slots 0..T−1
+        const [W, wOff] = recurrent(l, whh);
+        for (let t = T - 1; t >= 0; t--) list.push(lstmBackwardStep(kit, W, wOff, Ly, dA, dH[cur], dc, B, H, T, t));
+        // dW_hh += dAᵀ h_{t−1} over the window: (4H, T·B)·(T·B, H), h slots 0..T−1 (the only write to this
+        // slice of the cleared gradient, so under weight-drop it is ∂L/∂W_hh', masked next into ∂L/∂W_hh)
         list.push(matmul(kit, { M: G, N: H, K: N, A: { buf: dA }, transA: true, B: { buf: Ly.h }, C: { buf: grads, off: whh }, beta: 1 }));
+        if (wDrop > 0) list.push(dropoutBackward(kit, grads, this.whhBits!, l * this.whhWords, G * H, wScale, whh));
         list.push(...sumRows(kit, grads, [off(`lstm.bias_ih_l${l}`), off(`lstm.bias_hh_l${l}`)], dA, 0, N, G, scratch));
         if (l === 0) {
           list.push(scatterCols(kit, grads, wih, dA, this.order, G, V));
@@ -202,10 +221,11 @@ export class GpuEngine implements StepEngine {
   /**
    * Submit one step on a (T, B) time-major window: tokens x, targets y, the dropout masks as bits (layer
    * by layer, `words` per layer; null without dropout), the scheduled rate (the device applies its own
-   * lrScale) and whether the carried state resets after it (epoch end). Resolves with the step's loss and
+   * lrScale), whether the carried state resets after it (epoch end) and the weight-drop masks of W_hh as
+   * bits (layer by layer, whhMaskWords each; null without weight-drop). Resolves with the step's loss and
    * gradient norm (NaN where non-finite) once the device has run it.
    */
-  submit(x: Int32Array, y: Int32Array, masks: Uint32Array | null, lr: number, reset: boolean): Promise<StepOutcome> {
+  submit(x: Int32Array, y: Int32Array, masks: Uint32Array | null, lr: number, reset: boolean, whhMasks: Uint32Array | null = null): Promise<StepOutcome> {
     if (this.disposed) throw new Error("engine: used after dispose()");
     const { kit } = this;
     const slot = this.ring[this.next];
@@ -215,6 +235,7 @@ export class GpuEngine implements StepEngine {
     kit.write(this.y, y);
     kit.write(this.order, tokenOrder(x, this.m.vocabSize, this.orderHost));
     if (this.bits && masks) kit.write(this.bits, masks);
+    if (this.whhBits && whhMasks) kit.write(this.whhBits, whhMasks);
     const su = new ArrayBuffer(16);
     new Float32Array(su)[0] = lr;
     new Uint32Array(su)[1] = reset ? 1 : 0;
@@ -247,6 +268,11 @@ export class GpuEngine implements StepEngine {
   /** How many 32-bit words of mask bits one layer takes (submit's `masks` holds L−1 of these). */
   get maskWords(): number {
     return this.words;
+  }
+
+  /** 32-bit words of weight-drop mask bits per layer (submit's `whhMasks` holds L of these). */
+  get whhMaskWords(): number {
+    return this.whhWords;
   }
 
   /** Read everything a checkpoint needs back to the host (waits for the steps submitted before it). */

@@ -90,7 +90,7 @@ export function lstmBackwardStep(kit: GpuKit, params: GPUBuffer, whhOff: number,
   return kit.dispatch(lstmBackwardWgsl, [params, dA, dout, L.gates, L.c, L.tanhC, dc, u], [cdiv(H, 16), cdiv(B, 16)]);
 }
 
-/** dst (n) = src[srcOff..] ⊙ mask, the mask bits from word wordOff of `bits` (wgsl/dropout.ts). */
+/** dst (n) = src[srcOff..] ⊙ mask, the mask bits from word wordOff of `bits` (wgsl/dropout.ts); also W_hh' under weight-drop. */
 export function dropoutForward(kit: GpuKit, src: GPUBuffer, srcOff: number, dst: GPUBuffer, bits: GPUBuffer, wordOff: number, n: number, scale: number): Dispatch {
   const { groups, stride } = strideGroups(n);
   const u = kit.uniform([n, srcOff, wordOff, { f: scale }, stride], "dropout");
@@ -98,9 +98,9 @@ export function dropoutForward(kit: GpuKit, src: GPUBuffer, srcOff: number, dst:
 }
 
 /** dx (n) ⊙= mask. */
-export function dropoutBackward(kit: GpuKit, dx: GPUBuffer, bits: GPUBuffer, wordOff: number, n: number, scale: number): Dispatch {
+export function dropoutBackward(kit: GpuKit, dx: GPUBuffer, bits: GPUBuffer, wordOff: number, n: number, scale: number, dxOff = 0): Dispatch {
   const { groups, stride } = strideGroups(n);
-  const u = kit.uniform([n, 0, wordOff, { f: scale }, stride], "dropoutB");
+  const u = kit.uniform([n, dxOff, wordOff, { f: scale }, stride], "dropoutB");
   return kit.dispatch(dropoutBackWgsl, [dx, bits, u], [groups]);
 }
 
@@ -131,6 +131,8 @@ export function globalNorm(kit: GpuKit, g: GPUBuffer, n: number, partial: GPUBuf
 
 export interface UpdateHyper {
   optimizer: OptimizerName; clip: number; clipMode: ClipMode; beta1: number; beta2: number; eps: number; momentum: number;
+  /** AdamW's decoupled decay (absent: 0). */
+  weightDecay?: number;
 }
 
 /** Clip + optimizer update over n floats (wgsl/update.ts); the rate comes from the per-step uniform. */
@@ -138,7 +140,7 @@ export function update(kit: GpuKit, bufs: { p: GPUBuffer; g: GPUBuffer; m: GPUBu
                        n: number, h: UpdateHyper): Dispatch {
   const { groups, stride } = strideGroups(n);
   const u = kit.uniform([n, OPTIMIZER_CODES[h.optimizer], h.clipMode === "value" ? 1 : 0, stride, { f: h.clip }, { f: h.beta1 },
-                         { f: h.beta2 }, { f: h.eps }, { f: h.momentum }], "update");
+                         { f: h.beta2 }, { f: h.eps }, { f: h.momentum }, { f: h.weightDecay ?? 0 }], "update");
   return kit.dispatch(updateWgsl, [bufs.p, bufs.g, bufs.m, bufs.v, bufs.ctl, u, bufs.step], [groups]);
 }
 

@@ -51,3 +51,20 @@ test("clipping by global norm and by value; non-finite norms are reported, not a
   g.set([NaN, 1, 0, 0]);
   assert.ok(Number.isNaN(clipGradients(k, g, "norm", 1)));
 });
+
+test("AdamW (weightDecay): p ← p·(1 − lr·λ), then the Adam step, as torch.optim.AdamW; λ = 0 is Adam", () => {
+  const gs = [[0.5], [-0.2], [0.3]], lam = 0.3, lr = 0.1;
+  let p = 1, m = 0, v = 0;
+  gs.forEach(([g], i) => {
+    p *= 1 - lr * lam;
+    m = 0.9 * m + 0.1 * g; v = 0.99 * v + 0.01 * g * g;
+    p -= lr * (m / (1 - 0.9 ** (i + 1))) / (Math.sqrt(v / (1 - 0.99 ** (i + 1))) + 1e-8);
+  });
+  const q = k.alloc(3), g = k.alloc(3);
+  q.set([1, 1, 1]);
+  const opt = new Optimizer("adam", k, 3, { ...hyper, weightDecay: lam });
+  for (const [gv] of gs) { g.fill(gv); opt.step(q, g, lr); }
+  for (const x of q) assert.ok(Math.abs(x - p) < 1e-12, `${x} vs ${p}`);
+  assert.ok(Math.abs(run("adam", gs) - p) > 1e-3, "the decay changes the result");
+  assert.equal(new Optimizer("adam", k, 1, { ...hyper, weightDecay: 0 }).t, 0);
+});

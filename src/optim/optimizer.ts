@@ -11,6 +11,11 @@ export interface OptimizerHyper {
   beta2: number;
   eps: number;
   momentum: number;
+  /**
+   * AdamW's decoupled weight decay λ (Loshchilov & Hutter; torch.optim.AdamW): every update first shrinks
+   * each parameter, p ← p·(1 − lr·λ), then takes the Adam step. 0: plain Adam. Adam only (validateTrain).
+   */
+  weightDecay?: number;
 }
 
 export class Optimizer {
@@ -45,6 +50,7 @@ export class Optimizer {
     this.t++;
     switch (this.kind) {
       case "adam":
+        if (this.hyper.weightDecay) k.scale(params, 1 - lr * this.hyper.weightDecay, n);
         k.adam(params, grads, this.m, this.v, n, lr, beta1, beta2, eps, 1 - beta1 ** this.t, 1 - beta2 ** this.t);
         break;
       case "rmsprop":

@@ -1,4 +1,6 @@
-// Inverted dropout between LSTM layers (nn.LSTM(dropout=p)), with the CPU Trainer's masks.
+// Inverted dropout between LSTM layers (nn.LSTM(dropout=p)), with the CPU Trainer's masks; the same two
+// kernels apply weight-drop to W_hh (src = params at W_hh's offset → the layer's W_hh'; backward: dW_hh ⊙= mask
+// in the gradient buffer at dxOff).
 //
 // The masks are drawn on the host from the run's own RNG, exactly as model.ts draws them (one
 // rng.nextFloat() < 1 − p per element, layer by layer), so the GPU run sees the CPU's masks bit for bit
@@ -24,7 +26,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 `;
 
 export const dropoutBackWgsl = /* wgsl */ `
-struct P { n: u32, srcOff: u32, wordOff: u32, scale: f32, stride: u32 }
+struct P { n: u32, dxOff: u32, wordOff: u32, scale: f32, stride: u32 }
 @group(0) @binding(0) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(1) var<storage, read> bits: array<u32>;
 @group(0) @binding(2) var<uniform> p: P;
@@ -33,7 +35,7 @@ struct P { n: u32, srcOff: u32, wordOff: u32, scale: f32, stride: u32 }
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var i = gid.x; i < p.n; i += p.stride) {
     let m = select(0.0, p.scale, ((bits[p.wordOff + i / 32u] >> (i % 32u)) & 1u) != 0u);
-    dx[i] = dx[i] * m;
+    dx[p.dxOff + i] = dx[p.dxOff + i] * m;
   }
 }
 `;

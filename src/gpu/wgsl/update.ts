@@ -4,7 +4,7 @@
 // Nothing happens when ctl flags the step non-finite (the CPU Trainer skips such a step). Otherwise, with
 // t = ctl.t + 1 and lr = (the schedule's rate, from the host) · ctl.lrScale:
 //   clip "norm":  g ← g · c/(‖g‖ + 1e-6) when that is < 1 (torch's clip_grad_norm_);  "value": clamp to ±c
-//   adam      m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;  p −= lr/bc1 · m / (√v/√bc2 + eps),
+//   adam      [AdamW: p ← p·(1 − lr·wd) first]  m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;  p −= lr/bc1 · m / (√v/√bc2 + eps),
 //             bc1 = 1 − β1^t, bc2 = 1 − β2^t
 //   rmsprop   v = β2 v + (1−β2) g²;  p −= lr g / (√v + eps)
 //   adagrad   v += g²;  p −= lr g / (√v + eps)
@@ -18,7 +18,7 @@ export const OPTIMIZER_CODES = { adam: 0, rmsprop: 1, adagrad: 2, sgd: 3 } as co
 export const updateWgsl = /* wgsl */ `
 ${ctlStruct}
 struct U { n: u32, kind: u32, clipValue: u32, stride: u32, clip: f32, beta1: f32, beta2: f32,
-           eps: f32, momentum: f32 }
+           eps: f32, momentum: f32, wd: f32 }
 @group(0) @binding(0) var<storage, read_write> prm: array<f32>;
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
 @group(0) @binding(2) var<storage, read_write> m: array<f32>;
@@ -47,7 +47,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         let mi = u.beta1 * m[i] + (1.0 - u.beta1) * g;
         let vi = u.beta2 * v[i] + (1.0 - u.beta2) * g * g;
         m[i] = mi; v[i] = vi;
-        prm[i] = prm[i] - stepSize * mi / (sqrt(vi) / sqrtBc2 + u.eps);
+        var pi = prm[i];
+        if (u.wd > 0.0) { pi = pi * (1.0 - lr * u.wd); }
+        prm[i] = pi - stepSize * mi / (sqrt(vi) / sqrtBc2 + u.eps);
       }
       case 1u: {
         let vi = u.beta2 * v[i] + (1.0 - u.beta2) * g * g;
