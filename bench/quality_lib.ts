@@ -49,6 +49,9 @@ export const CANDIDATES: Record<string, Recipe> = {
   xd: { layers: 2, hidden: 192, dropout: 0.2, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.05 },
   yw: { layers: 2, hidden: 256, dropout: 0.3, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDrop: 0.3 },
   zw: { layers: 2, hidden: 384, dropout: 0.3, batch: 8, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDrop: 0.4 },
+  // for 30 minutes: the 10m winner's weight decay on a bigger model with more dropout
+  yd: { layers: 2, hidden: 256, dropout: 0.3, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 },
+  ywd: { layers: 2, hidden: 256, dropout: 0.3, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDrop: 0.2, weightDecay: 0.1 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */

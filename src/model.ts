@@ -138,15 +138,15 @@ export class CharLSTM {
     for (let l = 0; l < L; l++) {
       if (ws.weightDropped) {
         // W_hh' = W_hh ⊙ mask, this layer's mask drawn before its forward (the order the GPU engine replays)
-        const mask = ws.whhMasks[l], keep = 1 - wd, scale = 1 / keep, rng = opts.rng!;
-        for (let i = 0; i < 4 * H * H; i++) mask[i] = rng.nextFloat() < keep ? scale : 0;
+        const mask = ws.whhMasks[l], keep = 1 - wd;
+        opts.rng!.keepMask(mask, 4 * H * H, keep, 1 / keep);
         k.mul(ws.whhDrop[l], this.p.layers[l].Whh, mask, 4 * H * H);
       }
       lstmForward(k, ws.caches[l], this.layerInput(ws, l, T), this.layerWeights(ws, l), { B, T, D: l === 0 ? V : H, H }, opts.frozen);
       if (ws.dropped && l < L - 1) {
         // inverted dropout on this layer's output, as nn.LSTM(dropout=p) does between layers
-        const mask = ws.masks[l], keep = 1 - dropout, scale = 1 / keep, rng = opts.rng!;
-        for (let i = 0; i < N * H; i++) mask[i] = rng.nextFloat() < keep ? scale : 0;
+        const mask = ws.masks[l], keep = 1 - dropout;
+        opts.rng!.keepMask(mask, N * H, keep, 1 / keep);   // rng.nextFloat() < keep per element, in order
         k.mul(ws.dropIn[l], ws.caches[l].h.subarray(B * H, (T + 1) * B * H), mask, N * H);
       }
     }

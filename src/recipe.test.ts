@@ -157,7 +157,7 @@ test("the banner says what was measured, what it buys and why that row", () => {
   const laptop = chooseRecipe(120, 1.2e6, () => 24_000, rows, { probeSeconds: 1.34 }).record;
   assert.equal(describePick(laptop), "~24k chars/s here (2×192, B4, T64) → 2.9M characters in 2m → row 3m (tuned for 5.7M, up to 10.5M); probe 1.3 s");
   const server = chooseRecipe(180, 1.2e6, (s) => (s.dropout === 0 ? 90_000 : 150_000), rows).record;
-  assert.equal(describePick(server), "2×192, B4, T64 ~90k chars/s → 16.2M, more than row 3m takes (10.5M); ~150k chars/s here (2×192, B4, T64, dropout 0.2) → 27M characters in 3m → row 10m (tuned for 20.9M, up to 35.5M)");
+  assert.equal(describePick(server), "2×192, B4, T64 ~90k chars/s → 16.2M, more than row 3m takes (10.5M); ~150k chars/s here (2×192, B4, T64, dropout 0.2) → 27M characters in 3m → row 10m (tuned for 20.3M, up to 34.5M)");
   const gpu = chooseRecipe(180, 1.2e6, undefined, rows, { noProbe: "no probe on the webgpu backend yet" }).record;
   assert.equal(describePick(gpu), "no probe on the webgpu backend yet: at the tuning machine's speed (~32k chars/s for 2×192, B4, T64) 3m buys 5.7M characters → row 3m (tuned for 5.7M, up to 10.5M)");
   const long = chooseRecipe(7200, 1.2e6, undefined, rows).record;

@@ -57,6 +57,36 @@ export class Rng {
     return (this.nextU32() >>> 8) / 16777216;
   }
 
+  /**
+   * A dropout mask: out[i] = scale when nextFloat() < keep, else 0, for i < n — the same draws, in the same
+   * order, as that loop, with the state held in locals (masks take hundreds of thousands of draws a step).
+   * nextFloat() < keep ⟺ (u >>> 8) < keep·2²⁴, exactly (both sides scaled by a power of two).
+   */
+  keepMask(out: Float32Array | Float64Array, n: number, keep: number, scale: number): void {
+    const thr = keep * 16777216, st = this.s;
+    let s0 = st[0] | 0, s1 = st[1] | 0, s2 = st[2] | 0, s3 = st[3] | 0;
+    for (let i = 0; i < n; i++) {
+      // nextU32() on locals (int32 bit patterns; every operation is bitwise or imul, so the bits are the same)
+      const u = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0, t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+      out[i] = u >>> 8 < thr ? scale : 0;
+    }
+    st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+  }
+
+  /** The same draws as bits: bit (i & 31) of word base + (i >>> 5) set where element i is kept (those words are overwritten). */
+  keepBits(out: Uint32Array, base: number, n: number, keep: number): void {
+    const thr = keep * 16777216, st = this.s;
+    let s0 = st[0] | 0, s1 = st[1] | 0, s2 = st[2] | 0, s3 = st[3] | 0, word = 0;
+    for (let i = 0; i < n; i++) {
+      const u = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0, t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+      if (u >>> 8 < thr) word |= 1 << (i & 31);
+      if ((i & 31) === 31 || i === n - 1) { out[base + (i >>> 5)] = word; word = 0; }
+    }
+    st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+  }
+
   /** Uniform in [lo, hi). */
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.nextFloat();

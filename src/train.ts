@@ -244,11 +244,11 @@ export class Trainer {
     // weight-drop mask of W_hh, then the dropout mask of its output), as bits
     const n = T * B * H, words = engine.maskWords, keep = 1 - dropout;
     const nW = 4 * H * H, wWords = engine.whhMaskWords, wKeep = 1 - config.weightDrop;
-    const masks = dropout > 0 && L > 1 ? (this.maskBits ??= new Uint32Array((L - 1) * words)).fill(0) : null;
-    const whhMasks = config.weightDrop > 0 ? (this.whhBits ??= new Uint32Array(L * wWords)).fill(0) : null;
+    const masks = dropout > 0 && L > 1 ? (this.maskBits ??= new Uint32Array((L - 1) * words)) : null;
+    const whhMasks = config.weightDrop > 0 ? (this.whhBits ??= new Uint32Array(L * wWords)) : null;
     for (let l = 0; l < L; l++) {
-      if (whhMasks) for (let i = 0; i < nW; i++) if (this.rng.nextFloat() < wKeep) whhMasks[l * wWords + (i >>> 5)] |= 1 << (i & 31);
-      if (masks && l < L - 1) for (let i = 0; i < n; i++) if (this.rng.nextFloat() < keep) masks[l * words + (i >>> 5)] |= 1 << (i & 31);
+      if (whhMasks) this.rng.keepBits(whhMasks, l * wWords, nW, wKeep);
+      if (masks && l < L - 1) this.rng.keepBits(masks, l * words, n, keep);
     }
     const lr = learningRate(config, state.step, state.seconds, state.lrSpan);
     state.step++;

@@ -52,7 +52,7 @@ test("explicit flags win over the recipe, and the banner says which values are w
   const run = join(dir, "mixed");
   const r = await cli("train", textPath, ...quiet, "--hidden", "32", "--lr", "0.01", "--out", run);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /recipe for 1s .*\(--hidden, --lr yours, --layers, --dropout, --batch, --seq, --decay, --lr-min, --warmup from the recipe\)/);
+  assert.match(r.out, /recipe for 1s .*\(--hidden, --lr yours, --layers, --dropout, --batch, --seq, --decay, --lr-min, --warmup, --weight-drop, --weight-decay from the recipe\)/);
   const want = pickRecipe(1, text.length).recipe, { model, train } = saved(run);
   assert.equal(model.hidden, 32);
   assert.equal(train.lr, 0.01);

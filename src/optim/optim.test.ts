@@ -68,3 +68,13 @@ test("AdamW (weightDecay): p ← p·(1 − lr·λ), then the Adam step, as torch
   assert.ok(Math.abs(run("adam", gs) - p) > 1e-3, "the decay changes the result");
   assert.equal(new Optimizer("adam", k, 1, { ...hyper, weightDecay: 0 }).t, 0);
 });
+
+test("AdamW against torch.optim.AdamW (torch 1.13, float64): three steps on three weights", () => {
+  // torch.optim.AdamW([p], lr=0.1, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.3), p = [1, -2, 0.5]
+  const p = k.alloc(3), g = k.alloc(3);
+  p.set([1, -2, 0.5]);
+  const opt = new Optimizer("adam", k, 3, { ...hyper, weightDecay: 0.3 });
+  for (const gv of [[0.5, 0.1, -0.3], [-0.2, 0.4, 0.0], [0.3, -0.1, 0.2]]) { g.set(gv); opt.step(p, g, 0.1); }
+  const torch = [0.7304563678261669, -2.0564205509102895, 0.6232068143676411];
+  p.forEach((x, i) => assert.ok(Math.abs(x - torch[i]) < 1e-12, `${i}: ${x} vs ${torch[i]}`));
+});
