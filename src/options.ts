@@ -65,7 +65,7 @@ export const TRAIN_OPTIONS: Rows<TrainConfig> = {
   beta2: { default: 0.999, kind: "number", min: 0, max: 1, maxOpen: true, group: "optimizer", resumable: false, help: "Adam β2, RMSprop α" },
   eps: { default: 1e-8, kind: "number", min: 0, max: 1, minOpen: true, group: "optimizer", resumable: false, help: "Adam/RMSprop/Adagrad ε" },
   momentum: { default: 0.9, kind: "number", min: 0, max: 1, maxOpen: true, group: "optimizer", resumable: false, help: "SGD momentum (0 = plain SGD)" },
-  weightDecay: { default: 0, kind: "number", min: 0, max: 10, arg: "W", group: "optimizer", resumable: false, python: false,
+  weightDecay: { default: 0, kind: "number", min: 0, max: 10, arg: "W", group: "optimizer", resumable: false,
                  help: "AdamW's decoupled weight decay: every update first shrinks each weight by lr·W (torch.optim.AdamW's weight_decay); adam only" },
   clip: { default: 5, kind: "number", min: 0, max: 1e6, group: "optimizer", resumable: false, help: "gradient clip threshold (0 = off)" },
   clipMode: { default: "norm", kind: "choice", choices: ["norm", "value"], group: "optimizer", resumable: false, help: "clip the global L2 norm, or each value" },

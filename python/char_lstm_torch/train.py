@@ -113,6 +113,10 @@ class Dist:
 
 def make_optimizer(cfg, params):
     kind = cfg["optimizer"]
+    if kind == "adam" and cfg.get("weightDecay", 0) > 0:
+        # char-lstm's --weight-decay is AdamW's decoupled decay: p *= 1 - lr*wd, then the Adam step
+        return torch.optim.AdamW(params, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), eps=cfg["eps"],
+                                 weight_decay=cfg["weightDecay"])
     if kind == "adam":
         return torch.optim.Adam(params, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), eps=cfg["eps"])
     if kind == "rmsprop":
@@ -211,6 +215,9 @@ def run(args, d):
         ignored += [f"--{f}" for f in ("layers", "hidden", "dropout") if getattr(args, f) is not None]
         if ignored:
             say(f"train_ddp: continuing {args.init}: {', '.join(ignored)} ignored (the checkpoint defines them)")
+        if cfg.get("weightDrop", 0) > 0:
+            raise RunError(f"{args.init} trains with --weight-drop {cfg['weightDrop']} (DropConnect on W_hh), which this "
+                           "PyTorch leg does not implement; continue it with char-lstm train --resume")
         model = ck.model
         state = copy.deepcopy(ck.state)
         defaults = {"step": 0, "epoch": 0, "window": 0, "optT": 0, "lrScale": 1, "badSteps": 0, "bestVal": None,
