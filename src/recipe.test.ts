@@ -99,6 +99,9 @@ test("each row states its work; at the tuning machine's speed the rows fall wher
   // a text of 10 MB or more takes each band's large-text row (no dropout), probing its shape
   assert.equal(chooseRecipe(1800, 5e7).row.recipe.dropout, 0);
   assert.equal(chooseRecipe(1800, 5e7).record.rates.at(-1)?.shape, "2×384, B32, T100");
+  // at 10 minutes a text over 5M characters keeps the 10m shape without weight decay (more data, less regularisation)
+  assert.equal(chooseRecipe(600, 9e6).row.recipe.weightDecay ?? 0, 0);
+  assert.equal(chooseRecipe(600, 1.2e6).row.recipe.weightDecay, 0.05);
   // the old clock edges (330 s, 1020 s, 3000 s) are where the bands end at the tuning rates
   for (const [s, name] of [[180, "3m"], [330, "3m"], [331, "10m"], [600, "10m"], [1020, "10m"], [1021, "30m"], [3000, "30m"], [3001, "2h"], [7200, "2h"]] as const) {
     assert.equal(chooseRecipe(s, 1.2e6, speed(1)).row.name, name, `${s} s`);
