@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Corpus } from "../src/data/corpus.js";
 import { Trainer } from "../src/train.js";
-import { defaultTrain } from "../src/config.js";
+import { defaultTrain, type TrainConfig } from "../src/config.js";
 import { defaultCorpusPath } from "../src/io/node.js";
 import { disposeBackends, testBackends } from "./backends.js";
 
@@ -14,45 +14,37 @@ after(disposeBackends);
 
 const corpus = Corpus.fromText(readFileSync(defaultCorpusPath(), "utf8").slice(0, 200_000), { valFrac: 0.05, testFrac: 0.05 });
 
-test("50 training steps: every backend within 1e-3 of the js reference; wasm 1 and 2 threads bit-identical (wasm, native)", async () => {
+/**
+ * `steps` training steps of one shape and config on every float32 backend; asserts every backend's losses
+ * within 1e-3 of js and, for wasm and native, 1 and 2 threads bit-identical.
+ */
+async function agreeAcrossBackends(model: { layers: number; hidden: number; dropout: number }, config: Partial<TrainConfig>, steps: number): Promise<void> {
   const runs = new Map<string, { losses: number[]; params: Float32Array | Float64Array }>();
   for (const b of await testBackends()) {
     if (b.name === "js-f64") continue;
-    const tr = Trainer.create(corpus, { layers: 2, hidden: 64, dropout: 0.1 }, { ...defaultTrain, batch: 16, seq: 32 }, b.kernels);
+    const tr = Trainer.create(corpus, model, { ...defaultTrain, ...config }, b.kernels);
     const losses: number[] = [];
-    for (let i = 0; i < 50; i++) losses.push(tr.step().loss);
+    for (let i = 0; i < steps; i++) losses.push(tr.step().loss);
     runs.set(b.name, { losses, params: tr.model.params });
   }
   const ref = runs.get("js-f32")!;
   for (const [name, r] of runs) {
     const d = Math.max(...r.losses.map((l, i) => Math.abs(l - ref.losses[i])));
-    console.log(`  ${name}: max |loss − js| over 50 steps = ${d.toExponential(2)}`);
+    console.log(`  ${name}: max |loss − js| over ${steps} steps = ${d.toExponential(2)}`);
     assert.ok(d < 1e-3, `${name}: losses differ from js by ${d}`);
   }
   for (const name of ["wasm", "native"]) {
     const w1 = runs.get(`${name}×1`), w2 = runs.get(`${name}×2`);
     if (w1 && w2) assert.deepEqual(Array.from(w2.params), Array.from(w1.params), `${name} 1 vs 2 threads`);
   }
+}
+
+test("50 training steps: every backend within 1e-3 of the js reference; wasm 1 and 2 threads bit-identical (wasm, native)", async () => {
+  await agreeAcrossBackends({ layers: 2, hidden: 64, dropout: 0.1 }, { batch: 16, seq: 32 }, 50);
 });
 
 test("weight-drop and AdamW weight decay: every backend within 1e-3 of js over 20 steps; 1 and 2 threads bit-identical", async () => {
-  const runs = new Map<string, { losses: number[]; params: Float32Array | Float64Array }>();
-  for (const b of await testBackends()) {
-    if (b.name === "js-f64") continue;
-    const tr = Trainer.create(corpus, { layers: 2, hidden: 48, dropout: 0.1 }, { ...defaultTrain, batch: 8, seq: 32, weightDrop: 0.3, weightDecay: 0.1 }, b.kernels);
-    const losses: number[] = [];
-    for (let i = 0; i < 20; i++) losses.push(tr.step().loss);
-    runs.set(b.name, { losses, params: tr.model.params });
-  }
-  const ref = runs.get("js-f32")!;
-  for (const [name, r] of runs) {
-    const d = Math.max(...r.losses.map((l, i) => Math.abs(l - ref.losses[i])));
-    assert.ok(d < 1e-3, `${name}: losses differ from js by ${d}`);
-  }
-  for (const name of ["wasm", "native"]) {
-    const w1 = runs.get(`${name}×1`), w2 = runs.get(`${name}×2`);
-    if (w1 && w2) assert.deepEqual(Array.from(w2.params), Array.from(w1.params), `${name} 1 vs 2 threads`);
-  }
+  await agreeAcrossBackends({ layers: 2, hidden: 48, dropout: 0.1 }, { batch: 8, seq: 32, weightDrop: 0.3, weightDecay: 0.1 }, 20);
 });
 
 test("every backend: a text in k windows with carried state equals one long pass, bit for bit", async () => {
