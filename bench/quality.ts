@@ -9,8 +9,8 @@
 //            `char-lstm train --max-time B` (the row its probe picks on this machine), scored as the sweep is;
 //            the row, the chars/s the probe measured, the steps, the training characters and the last
 //            step's training loss beside the held-out figure, and whether held-out bits/char strictly
-//            improves from each budget to the next (the issue's "monotone" target). With --threads 1 and
-//            --text FILE it is the same ladder on a machine half as fast or on another text.
+//            improves from each budget to the next (the issue's "monotone" target). With --speed 0.5 it is
+//            the ladder of a machine half as fast, with --threads 1 on one thread, with --text FILE on another text.
 //   compare  quality per wall time against PyTorch: for each budget (2m,5m,10m) char-lstm with its default
 //            recipe (the row its probe chose on this machine, with the chars/s it measured) and PyTorch
 //            (bench/peers/torch_charlstm.py) running the SAME recipe (shape, lr, the time-based
@@ -25,8 +25,10 @@
 // stripped, lower-cased, counted against the words of the training split.
 //
 // Options: --budgets 3m,10m · --candidates a,b,… · --steps N · --section KEY (a sweep's section name) ·
-// --threads N (every char-lstm run and its recipe probe on N threads: --threads 1 stands in for a machine
-// half as fast, so the probe picks the rows such a machine gets) · --text FILE (train and score on another
+// --threads N (every char-lstm run and its recipe probe on N threads; on a 2-core machine one thread runs the
+// small-batch rows at 80-105% of two threads' speed, so it is another thread count more than a slower machine)
+// · --speed F (ladder: a machine F times as fast as this one; each budget B runs B × F seconds here, which buys
+// the characters B buys there, and the probe picks that machine's row) · --text FILE (train and score on another
 // text, e.g. source code or a larger text, instead of the bundled corpus) · --keep-start DIR (compare: keep
 // the npm start run's directory) · --torch-threads N (default: the threads char-lstm uses) · --quick (20 s
 // budgets, 30 steps, prints instead of writing) · --no-write.
@@ -46,7 +48,7 @@ import { createKernels } from "../src/kernels/select.js";
 import { count, describePick, describeRecipe, pickRecipe, type Recipe, type RecipeRecord } from "../src/recipe.js";
 import { sampleText } from "../src/sample.js";
 import { evaluateTokens } from "../src/train.js";
-import { benchOptions, CANDIDATES, fmtDuration, knownWordFraction, recipeArgs, replaceSection, runArgs, sectionKey, words, type BenchOptions } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, fmtDuration, knownWordFraction, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, words, type BenchOptions } from "./quality_lib.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const BIN = here("../../bin/char-lstm.mjs");
@@ -197,15 +199,18 @@ async function sweep(): Promise<void> {
 async function ladder(): Promise<void> {
   const rows: string[] = [];
   const got: Score[] = [];
+  const speed = options.speed;
+  // on a machine `speed` times as fast, budget b buys what b × speed buys here (secondsHere)
+  const label = (b: number) => speed ? `${fmtDuration(b)} (${fmtDuration(secondsHere(b, options))} here)` : fmtDuration(b);
   for (const b of budgets) {
-    log(`ladder: ${fmtDuration(b)}, the recipe the probe picks here …`);
-    const s = await trainCharLstm(`ladder-${b}`, ["--max-time", `${b}s`, "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
+    log(`ladder: ${label(b)}, the recipe the probe picks here …`);
+    const s = await trainCharLstm(`ladder-${b}`, ["--max-time", `${secondsHere(b, options)}s`, "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
     const r = s.recipe, c = s.choice;
     const prev = got.at(-1);
     got.push(s);
     const better = prev ? (s.bpc < prev.bpc ? `${diff(s.bpc - prev.bpc)}` : `**${diff(s.bpc - prev.bpc)}: not better**`) : "";
     log(`  row ${c?.row ?? "?"}: ${f3(s.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})`);
-    rows.push(`| ${fmtDuration(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} | **${f3(s.bpc)}** | ${f3(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
+    rows.push(`| ${label(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} | **${f3(s.bpc)}** | ${f3(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
   }
   const monotone = got.every((s, i) => i === 0 || s.bpc < got[i - 1].bpc);
   const lines = [
@@ -215,6 +220,9 @@ async function ladder(): Promise<void> {
     "this machine (chars/s: what the probe measured for the chosen shape), scored on the validation split read",
     "as one stream from a zero state. \"train\" is the last training step's loss in bits/char (one window, noisy);",
     "\"gap\" is held-out minus train (memorising); the last column is the change from the budget before.",
+    ...(speed ? ["", `This is the ladder of a machine ${speed} times as fast as this one (\`--speed ${speed}\`): each budget B ran for`,
+      `B × ${speed} here, which buys the characters B buys there (the probe measures this machine's chars/s; the run's`,
+      "steps and its probe's share scale with the budget), so the row picked and the work trained are that machine's."] : []),
     "",
     stamp(),
     "",

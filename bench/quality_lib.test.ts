@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { benchOptions, CANDIDATES, keepQualitySections, knownWordFraction, parseBudgets, qualitySections, recipeArgs, replaceSection, runArgs, sectionKey, words } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, keepQualitySections, knownWordFraction, parseBudgets, qualitySections, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, words } from "./quality_lib.js";
 import { parseArgs } from "../src/cli/args.js";
 import { trainCmd } from "../src/cli/commands.js";
 
@@ -61,5 +61,15 @@ test("options: --threads 1 stands in for a machine half as fast, --text FILE for
   assert.throws(() => benchOptions(["--threads", "0"]), /--threads: "0" is not a whole number ≥ 1/);
   assert.throws(() => benchOptions(["--text", "--quick"]), /--text needs a file/);
   assert.throws(() => benchOptions(["tune"]), /unknown mode "tune"/);
+  // --speed F: the ladder of a machine F times as fast, each budget run for B × F here, in its own section
+  const h = benchOptions(["ladder", "--budgets", "1m,3m,10m,30m", "--speed", "0.5"]);
+  assert.equal(h.speed, 0.5);
+  assert.deepEqual(h.budgets.map((b) => secondsHere(b, h)), [30, 90, 300, 900]);
+  assert.equal(sectionKey(h), "ladder-1m-3m-10m-30m-x0.5");
+  assert.deepEqual(d.budgets.map((b) => secondsHere(b, d)), [180, 600]);
+  assert.equal(benchOptions(["ladder", "--speed", "1"]).speed, undefined);
+  assert.throws(() => benchOptions(["ladder", "--speed", "0"]), /--speed: "0" is not a speed factor/);
+  assert.throws(() => benchOptions(["ladder", "--speed", "fast"]), /--speed: "fast" is not a speed factor/);
+  assert.throws(() => benchOptions(["sweep", "--speed", "0.5"]), /--speed applies to the ladder/);
   assert.throws(() => benchOptions(["--candidates", "q,zz"]), /unknown candidate "zz"/);
 });

@@ -51,6 +51,11 @@ export const CANDIDATES: Record<string, Recipe> = {
   zw: { layers: 2, hidden: 384, dropout: 0.3, batch: 8, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDrop: 0.4 },
   // for 30 minutes: the 10m winner's weight decay on a bigger model with more dropout
   yd: { layers: 2, hidden: 256, dropout: 0.3, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 },
+  // 30 minutes, second round (yd, 2×256 with dropout 0.3 and decay 0.1, got 1.993: no better than the 10m row,
+  // its last training loss 1.92 — held back hard): lighter regularisation on the same shape, and B8 (fewer,
+  // less noisy steps, ~1.5× the characters per second) with yd's
+  yd2: { layers: 2, hidden: 256, dropout: 0.2, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.05 },
+  yd8: { layers: 2, hidden: 256, dropout: 0.3, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 },
   ywd: { layers: 2, hidden: 256, dropout: 0.3, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDrop: 0.2, weightDecay: 0.1 },
 };
 
@@ -76,8 +81,8 @@ export interface BenchOptions {
   candidates: string[];
   steps: number;
   /**
-   * --threads N: every char-lstm run (and its recipe probe) uses N threads, e.g. 1 as the stand-in for a
-   * machine half as fast; absent: all cores, char-lstm's default.
+   * --threads N: every char-lstm run (and its recipe probe) uses N threads (on 2 cores one thread runs the
+   * small-batch rows nearly as fast as two: --speed is the slower machine); absent: all cores, char-lstm's default.
    */
   threads?: number;
   /** --text FILE: train and score on this text instead of the bundled corpus (a second kind of text). */
@@ -85,6 +90,13 @@ export interface BenchOptions {
   section?: string;
   keepStart?: string;
   torchThreads?: number;
+  /**
+   * --speed F (ladder): stand in for a machine F times as fast as this one. A budget B runs for B×F
+   * seconds here: the probe measures this machine's chars/s, so B×F buys rate × B × F characters, which is
+   * what B buys on a machine at F × the rate; the row picked and the characters trained are that machine's
+   * (the probe's share of the budget and the steps scale with it). Absent: 1.
+   */
+  speed?: number;
 }
 
 /** Parse the bench's argv (after `--`); a bad value is an Error naming the option. */
@@ -102,6 +114,10 @@ export function benchOptions(argv: string[]): BenchOptions {
   const quick = argv.includes("--quick");
   const candidates = (opt("candidates") ?? Object.keys(CANDIDATES).join(",")).split(",");
   for (const c of candidates) if (!CANDIDATES[c]) throw new Error(`unknown candidate "${c}"; known: ${Object.keys(CANDIDATES).join(", ")}`);
+  const speedArg = opt("speed");
+  const speed = speedArg === undefined ? undefined : Number(speedArg);
+  if (speed !== undefined && !(speed > 0 && speed <= 16)) throw new Error(`--speed: "${speedArg}" is not a speed factor in (0, 16], e.g. 0.5 for a machine half as fast`);
+  if (speed !== undefined && mode !== "ladder") throw new Error("--speed applies to the ladder (a sweep's cells are this machine's budgets): use it with `ladder`");
   const text = opt("text");
   if (text !== undefined && (text === "" || text.startsWith("--"))) throw new Error("--text needs a file: --text FILE");
   return {
@@ -109,23 +125,30 @@ export function benchOptions(argv: string[]): BenchOptions {
     budgets: parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" || mode === "ladder" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : mode === "ladder" ? "1m,3m,10m,30m" : "3m,10m")),
     candidates, steps: count("steps") ?? (quick ? 30 : 500), threads: count("threads"), text,
     section: opt("section"), keepStart: opt("keep-start"), torchThreads: count("torch-threads"),
+    ...(speed !== undefined && speed !== 1 ? { speed } : {}),
   };
 }
 
 /**
  * The BENCHMARKS.md section of a run: the mode and budgets (sweep-3m-10m, compare-2m-5m-10m, steps-500), then
- * `-t1` for --threads 1 and `-NAME` for --text NAME.txt, so runs on another machine speed or text keep their own.
+ * `-t1` for --threads 1, `-x0.5` for --speed 0.5 and `-NAME` for --text NAME.txt, so runs on another machine speed or text keep their own.
  */
 export function sectionKey(o: BenchOptions): string {
   const base = o.mode === "steps" ? `steps-${o.steps}` : `${o.mode}-${o.budgets.map(fmtDuration).join("-")}`;
   const name = o.text ? o.text.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, "").replace(/[^\w-]+/g, "-") : "";
-  return `${base}${o.threads ? `-t${o.threads}` : ""}${name ? `-${name}` : ""}`;
+  return `${base}${o.threads ? `-t${o.threads}` : ""}${o.speed ? `-x${o.speed}` : ""}${name ? `-${name}` : ""}`;
 }
 
 /** The text and thread arguments every char-lstm process of the bench gets (before its own flags). */
 export function runArgs(o: Pick<BenchOptions, "text" | "threads">, args: string[]): string[] {
   return [...(o.text ? [o.text] : []), ...args, ...(o.threads ? ["--threads", String(o.threads)] : [])];
 }
+
+/**
+ * Seconds a ladder's budget `b` runs here: b × --speed (a machine half as fast gets in 10 minutes what
+ * 5 minutes buy here), whole seconds as --max-time takes them.
+ */
+export const secondsHere = (b: number, o: Pick<BenchOptions, "speed">): number => Math.max(1, Math.round(b * (o.speed ?? 1)));
 
 /** "3m,10m,90s" → seconds; a bad entry is an error naming it. */
 export function parseBudgets(s: string): number[] {
