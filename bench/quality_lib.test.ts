@@ -42,7 +42,7 @@ test("every candidate is a valid set of train flags; budgets parse", () => {
   assert.throws(() => parseBudgets("3m,soon"), /"soon" is not a duration/);
 });
 
-test("options: --threads 1 stands in for a machine half as fast, --text FILE for a second corpus; each gets its own section", () => {
+test("options: --threads N, --text FILE for a second corpus, --speed F for a machine F times as fast; each gets its own section", () => {
   const o = benchOptions(["sweep", "--budgets", "1m,3m", "--candidates", "q,j", "--threads", "1", "--text", "corpora/code.txt"]);
   assert.deepEqual([o.mode, o.budgets, o.candidates, o.threads, o.text, o.write], ["sweep", [60, 180], ["q", "j"], 1, "corpora/code.txt", true]);
   assert.equal(sectionKey(o), "sweep-1m-3m-t1-code");

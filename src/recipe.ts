@@ -5,7 +5,7 @@
 //
 // How a row is chosen. Each row was tuned for a number of training characters: what its budget trained on
 // the machine that swept it (`work`: chars/s of its shape there × its budget). A faster machine buys more
-// characters in the same minutes, a slower one (a laptop, one more process beside the run, --threads 1)
+// characters in the same minutes, a slower one (a laptop, one more process beside the run)
 // fewer, and a recipe tuned for 3 minutes of one machine is the recipe for the same characters on another.
 // So at the start of a budget run a short probe (recipe_probe.ts: a few training steps of each row's shape
 // on this machine's backend and threads, at most 3% of the budget) measures chars/s, and the first row
@@ -19,7 +19,7 @@
 // THE TABLE is RECIPES below: one row per (budget band, text band), first match wins. Its values are set
 // from `npm run bench:quality` (bench/quality.ts), which trains each candidate recipe for each budget in
 // a fresh process and scores held-out bits/char on the bundled corpus's validation split (or `--text FILE`'s;
-// `--threads 1` stands in for a machine half as fast). To update it, edit the rows — the recipe, and `work`
+// its `ladder --speed 0.5` is the table on a machine half as fast). To update it, edit the rows — the recipe, and `work`
 // and `maxWork` from the chars/s its shape ran at in that sweep (each cell gives the steps; × B × T over the
 // budget) — and the "measured" note, and nothing else.
 
