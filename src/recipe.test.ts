@@ -143,7 +143,7 @@ test("the probe is asked lazily, once per shape, in table order; a shape it cann
   asked.length = 0;
   const fast = await probeRecipe(1200, 1.2e6, async (s) => { asked.push(describeShape(s)); return speed(4)(s); });
   assert.equal(fast.row.name, "2h");
-  assert.deepEqual(asked, ["2×192, B4, T64", "2×192, B4, T64, dropout 0.2", "2×256, B4, T64, dropout 0.3", "2×512, B64, T100, dropout 0.2"]);
+  assert.deepEqual(asked, ["2×192, B4, T64", "2×192, B4, T64, dropout 0.2", "2×256, B8, T64, dropout 0.3", "2×512, B64, T100, dropout 0.2"]);
   assert.deepEqual(fast.record.rates.map((r) => r.shape), asked);
   // a failed probe (undefined) is the tuning rate, marked as not measured
   const failed = await probeRecipe(180, 1.2e6, async () => undefined);
