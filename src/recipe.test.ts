@@ -96,9 +96,19 @@ test("each row states its work; at the tuning machine's speed the rows fall wher
     assert.ok(row.work > 0 && row.maxWork > row.work, `${row.name}: tuned for ${row.work}, band up to ${row.maxWork}`);
     assert.ok(Math.abs(row.work / tunedRate(row) - row.seconds) < 1e-6);
   }
-  // a text of 10 MB or more takes each band's large-text row (no dropout), probing its shape
-  assert.equal(chooseRecipe(1800, 5e7).row.recipe.dropout, 0);
-  assert.equal(chooseRecipe(1800, 5e7).record.rates.at(-1)?.shape, "2×384, B32, T100");
+  // a text over 5M characters takes each band's large-text row (less regularisation), probing its shape: at
+  // 30 minutes the 10m shape without weight decay, run longer (swept on 9 MB of TypeScript)
+  for (const chars of [9e6, 5e7]) {
+    const big = chooseRecipe(1800, chars);
+    assert.equal(big.row.name, "30m");
+    assert.equal(big.row.recipe.weightDecay ?? 0, 0);
+    assert.equal(big.record.rates.at(-1)?.shape, "2×192, B4, T64, dropout 0.2");
+  }
+  // a small text's 30m row is a bigger model held back by more dropout and weight decay
+  assert.equal(chooseRecipe(1800, 1.2e6).record.rates.at(-1)?.shape, "2×256, B8, T64, dropout 0.3");
+  assert.equal(chooseRecipe(1800, 1.2e6).row.recipe.weightDecay, 0.1);
+  // at 2 hours a large text's row has no dropout
+  assert.equal(chooseRecipe(7200, 5e7).row.recipe.dropout, 0);
   // at 10 minutes a text over 5M characters keeps the 10m shape without weight decay (more data, less regularisation)
   assert.equal(chooseRecipe(600, 9e6).row.recipe.weightDecay ?? 0, 0);
   assert.equal(chooseRecipe(600, 1.2e6).row.recipe.weightDecay, 0.05);
