@@ -190,7 +190,7 @@ async function sweep(): Promise<void> {
       return best[b] === n ? `**${v}**` : v;
     }).join(" | ")} |`),
     "",
-    `Table now, at the speed it was tuned at (a run probes its own machine first): ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
+    `Table when this ran, at the speed it was tuned at (a run probes its own machine first): ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
   ];
   // one section per budget set (sweep-3m, sweep-10m, …), so a sweep of one budget keeps the others' tables
   publish(options.section ?? sectionKey(options), lines.join("\n"));
