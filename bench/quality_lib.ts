@@ -57,6 +57,9 @@ export const CANDIDATES: Record<string, Recipe> = {
   yd2: { layers: 2, hidden: 256, dropout: 0.2, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.05 },
   yd8: { layers: 2, hidden: 256, dropout: 0.3, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 },
   ywd: { layers: 2, hidden: 256, dropout: 0.3, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDrop: 0.2, weightDecay: 0.1 },
+  // texts of 10-100 MB (bench/code_corpus.ts): ten minutes see less than one pass, so no dropout; q (the 3m row) and
+  // x (the 10m row for texts over 5M characters) beside a wider model at B8, which runs about as many characters per second
+  d8: { layers: 2, hidden: 256, dropout: 0, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */
