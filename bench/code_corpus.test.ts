@@ -3,9 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { codeCorpus, isHandWritten, MAX_LINE, MIN_CHARS, sourceFiles } from "./code_corpus.js";
 
 const src = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `def f_${tag}_${i}(x):\n    return x + ${i}\n`).join("");
@@ -45,6 +47,26 @@ test("sourceFiles: every file with the extension under the directory, depth firs
     writeFileSync(join(dir, "pkg", "notes.txt"), "n");
     writeFileSync(join(dir, "pkg", "b.pyc"), "c");
     assert.deepEqual([...sourceFiles(dir, "py")].map((f) => f.text), ["a", "m", "z"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the script writes FILE and FILE.about (how it was made); a missing --out is one usage line and exit 2", () => {
+  const script = fileURLToPath(new URL("./code_corpus.js", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "char-lstm-corpus-"));
+  try {
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src", "a.py"), src(10, "a"));
+    writeFileSync(join(dir, "src", "b.py"), src(10, "b"));
+    const out = join(dir, "code.txt");
+    execFileSync(process.execPath, [script, "--out", out, "--chars", "100", join(dir, "src")]);
+    assert.equal(readFileSync(out, "utf8"), codeCorpus([{ path: "a", text: src(10, "a") }, { path: "b", text: src(10, "b") }], 100).text);
+    assert.equal(readFileSync(`${out}.about`, "utf8"), `made by \`npm run bench:corpus -- --out ${out} --chars 100 ${join(dir, "src")}\`: 1 distinct hand-written .py file\n`);
+    assert.equal(existsSync(`${out}.partial`), false);
+    const bad = spawnSync(process.execPath, [script, join(dir, "src")], { encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^bench:corpus: usage: npm run bench:corpus -- --out FILE/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-// `node dist/bench/code_corpus.js --out FILE [--chars N] [--ext py] DIR…`: a large text of another kind for
+// `npm run bench:corpus -- --out FILE [--chars N] [--ext py] DIR…`: a large text of another kind for
 // `npm run bench:quality -- … --text FILE`, made from the source files under DIRs (e.g. a Python
 // installation's standard library and packages: tens of MB of one language that nobody has to download).
 //
@@ -10,6 +10,7 @@
 //   - in the order of their contents' SHA-1, a fixed shuffle: the 0.90/0.05/0.05 split then cuts through a
 //     random mix of files and packages instead of putting one package in the held-out part;
 //   - files joined by a blank line, until N characters (the file that crosses N is the last; default 25M).
+// Beside FILE it leaves FILE.about, one line saying how FILE was made, which bench:quality's sections quote.
 
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -71,13 +72,16 @@ function main(argv: string[]): void {
     else dirs.push(a);
   }
   if (!out || dirs.length === 0 || !(chars > 0) || !/^[a-z0-9]+$/i.test(ext)) {
-    console.error("code_corpus: usage: node dist/bench/code_corpus.js --out FILE [--chars N] [--ext py] DIR…");
+    console.error("bench:corpus: usage: npm run bench:corpus -- --out FILE [--chars N] [--ext py] DIR…");
     process.exit(2);
   }
   const { text, files } = codeCorpus(dirs.flatMap((d) => [...sourceFiles(d, ext)]), chars);
   writeFileSync(`${out}.partial`, text);
   renameSync(`${out}.partial`, out);
-  console.log(`${out}: ${text.length.toLocaleString("en-US")} characters from ${files.toLocaleString("en-US")} .${ext} files under ${dirs.join(", ")}`);
+  // FILE.about: how FILE was made, which bench:quality's sections print beside the text's name
+  const about = `made by \`npm run bench:corpus -- ${argv.join(" ")}\`: ${files.toLocaleString("en-US")} distinct hand-written .${ext} file${files === 1 ? "" : "s"}`;
+  writeFileSync(`${out}.about`, `${about}\n`);
+  console.log(`${out}: ${text.length.toLocaleString("en-US")} characters, ${about}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

@@ -72,6 +72,8 @@ const threads = options.threads ?? cores;
 const torchThreads = options.torchThreads ?? threads;
 const textPath = options.text ?? defaultCorpusPath();
 const textName = options.text ?? "the bundled corpus";
+// how a made text was made (bench/code_corpus.ts leaves FILE.about beside FILE), for the sections' text line
+const textAbout = options.text && existsSync(`${options.text}.about`) ? `; ${readFileSync(`${options.text}.about`, "utf8").trim()}` : "";
 
 // ---- the corpus and its scoring ---------------------------------------------------------------------
 const text = readFileSync(textPath, "utf8");
@@ -148,7 +150,7 @@ function torchVersion(): string | null {
 const f3 = (x: number) => x.toFixed(3), diff = (x: number) => (Math.abs(x) < 5e-4 ? 0 : x).toFixed(3), pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const command = `npm run bench:quality -- ${argv.join(" ")}`.trim();
 const machine = () => `${cpus()[0]?.model ?? "?"}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; backend ${backend}, ${threads} thread${threads === 1 ? "" : "s"}`;
-const stamp = () => `- command: \`${command}\`\n- machine: ${machine()}\n- text: ${textName} (${codePoints.length.toLocaleString("en-US")} characters)\n- date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
+const stamp = () => `- command: \`${command}\`\n- machine: ${machine()}\n- text: ${textName} (${codePoints.length.toLocaleString("en-US")} characters${textAbout})\n- date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
 const log = (s: string) => console.error(`bench:quality: ${s}`);
 
 function publish(key: string, body: string): void {
