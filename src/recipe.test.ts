@@ -97,13 +97,17 @@ test("each row states its work; at the tuning machine's speed the rows fall wher
     assert.ok(Math.abs(row.work / tunedRate(row) - row.seconds) < 1e-6);
   }
   // a text over 5M characters takes each band's large-text row (less regularisation), probing its shape: at
-  // 30 minutes the 10m shape without weight decay, run longer (swept on 9 MB of TypeScript)
-  for (const chars of [9e6, 5e7]) {
+  // 30 minutes up to 10M characters the 10m shape without weight decay, run longer (swept on 9 MB of
+  // TypeScript); above 10M a wider model (swept on 25 MB of Python)
+  for (const [chars, shape] of [[9e6, "2×192, B4, T64, dropout 0.2"], [1e7, "2×192, B4, T64, dropout 0.2"], [1.1e7, "2×256, B8, T64, dropout 0.2"], [5e7, "2×256, B8, T64, dropout 0.2"], [1e9, "2×256, B8, T64, dropout 0.2"]] as const) {
     const big = chooseRecipe(1800, chars);
     assert.equal(big.row.name, "30m");
     assert.equal(big.row.recipe.weightDecay ?? 0, 0);
-    assert.equal(big.record.rates.at(-1)?.shape, "2×192, B4, T64, dropout 0.2");
+    assert.equal(big.record.rates.at(-1)?.shape, shape, `${chars} characters`);
+    assert.equal(chooseRecipe(1800, chars, speed(1)).record.rates.at(-1)?.shape, shape, `${chars} characters, probed`);
   }
+  // ... and at 10 minutes every text over 5M characters keeps x (the wider model was no better there)
+  assert.equal(chooseRecipe(600, 5e7).record.rates.at(-1)?.shape, "2×192, B4, T64, dropout 0.2");
   // a small text's 30m row is a bigger model held back by more dropout and weight decay
   assert.equal(chooseRecipe(1800, 1.2e6).record.rates.at(-1)?.shape, "2×256, B8, T64, dropout 0.3");
   assert.equal(chooseRecipe(1800, 1.2e6).row.recipe.weightDecay, 0.1);
@@ -128,11 +132,11 @@ test("a machine at half speed picks a smaller row for the same minutes, a fast o
   assert.equal(chooseRecipe(120, 1.2e6, speed(4)).row.name, "10m");
   assert.equal(chooseRecipe(600, 1.2e6, speed(4)).row.name, "30m");
   // more time never buys a smaller row, at any speed
-  for (const f of [0.25, 0.5, 1, 2, 8]) {
+  for (const chars of [1.2e6, 9e6, 2.5e7]) for (const f of [0.25, 0.5, 1, 2, 8]) {
     let last = 0;
     for (const s of [30, 60, 120, 180, 360, 600, 1200, 1800, 3600, 7200, 36000]) {
-      const i = TABLE.indexOf(chooseRecipe(s, 1.2e6, speed(f)).row);
-      assert.ok(i >= last, `×${f}: ${s} s picks row ${i} after row ${last}`);
+      const i = TABLE.indexOf(chooseRecipe(s, chars, speed(f)).row);
+      assert.ok(i >= last, `${chars} characters, ×${f}: ${s} s picks row ${i} after row ${last}`);
       last = i;
     }
   }

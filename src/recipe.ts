@@ -63,6 +63,7 @@ export interface RecipeRow {
 }
 
 const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the text many times and need dropout
+const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 minutes see the text only a few times
 
 // measured (2-core AMD EPYC, native avx512 backend, 2 threads, 2026-12-02; every table in BENCHMARKS.md). The
 // 3m row won five rounds of `npm run bench:quality -- sweep --budgets 3m`: round 1 (c,d,e,f,g,h) found 2×192
@@ -95,7 +96,16 @@ const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the tex
 // same text (`-- sweep --budgets 30m --candidates x --text node_modules/typescript/lib/typescript.js
 // --section sweep-30m-typescript`, same day and machine), got **1.251 bits/char (262,870 steps, 67.3M
 // characters)**, 0.13 below its 10 minutes: with 9 MB to learn from, more passes keep paying, so the 30m row
-// for texts over 5M characters is x (one candidate swept: a bigger model there is not yet measured). The 2h
+// for texts of 5M-10M characters is x (one candidate swept: a bigger model there is not yet measured). Texts
+// of 10-100 MB were swept on 25M characters of Python (`npm run bench:corpus -- --out python-25m.txt
+// /usr/lib/python3.11 /usr/lib/python3/dist-packages`: Debian 12's Python with python3-torch; bench/code_corpus.ts
+// says what goes in). At 10 minutes (`-- sweep --budgets 10m --candidates q,x,d8 --text python-25m.txt`, same day
+// and machine), where the text is seen less than once, dropout neither pays nor costs: q (no dropout) 1.820, x
+// 1.818, d8 (2×256 B8, no dropout) 1.809, all within the seed noise, so x keeps the 10m row for every text over
+// 5M. At 30 minutes (`-- sweep --budgets 30m --candidates x,d8,w --text python-25m.txt`), about two passes over
+// the text, the wider model wins clearly: **w, 2×256 B8 with dropout 0.2, 1.628 bits/char (104,200 steps,
+// 53.4M characters; last training loss 1.582)**, against d8 (the same without dropout) 1.640 (last training
+// loss 1.128: it starts to memorise) and x 1.720, so texts over 10M characters get w at 30 minutes. The 2h
 // rows are still reasoned from throughput, not swept.
 //
 // The work of each row, from the same day's figures (the sweeps train with --eval-every 0, so steps × B × T
@@ -106,8 +116,10 @@ const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the tex
 //        79,375 steps × 256 in 600 s = 20.3M = 33.9k/s (x, the same without decay, did 81,652 steps: 20.9M).
 //   30m  (texts < 5M) 2×256 B8 T64 dropout 0.3, weight decay 0.1: sweep-30m-round2 (2026-12-06), candidate
 //        yd8: 103,611 steps × 512 in 1800 s = 53.0M = 29.5k/s.
-//   30m  (larger texts) 2×192 B4 T64 dropout 0.2: sweep-30m-typescript (2026-12-06), candidate x: 262,870
+//   30m  (texts of 5M-10M) 2×192 B4 T64 dropout 0.2: sweep-30m-typescript (2026-12-06), candidate x: 262,870
 //        steps × 256 in 1800 s = 67.3M = 37.4k/s.
+//   30m  (texts over 10M) 2×256 B8 T64 dropout 0.2: sweep-30m-python-25m (2026-12-06), candidate w: 104,200
+//        steps × 512 in 1800 s = 53.4M = 29.6k/s.
 //   2h   2×512 B64 T100 (not swept): "Training characters per second", config d, native ×2: 13,684 chars/s
 //        in a run where config c (2×256 B32 T64) did 46,180; the sweeps saw that shape at 38,207 (sweep-10m,
 //        candidate d: 11,193 steps × 2,048 in 600 s), so at the sweeps' speed d is 13,684 × 0.827 = 11.3k
@@ -115,10 +127,11 @@ const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the tex
 // Each band's edge (maxWork) is its shape's rate × the edge the table had in seconds (330 s, 1020 s, 3000 s,
 // about halfway between budgets on a log scale), so on the tuning machine the choice is what it was. A
 // run with the default cadences also spends ~10% of its time validating, the same share on any machine.
-const rate3m = 5.73e6 / 180, rate10m = 20.3e6 / 600, rate30mSmall = 53.0e6 / 1800, rate30m = 67.3e6 / 1800, rate2h = 11.3e3;
+const rate3m = 5.73e6 / 180, rate10m = 20.3e6 / 600, rate30mSmall = 53.0e6 / 1800, rate30m = 67.3e6 / 1800, rate30mLarge = 53.4e6 / 1800, rate2h = 11.3e3;
 
 // x: the 3m row's shape with dropout 0.2, which three rows share (the sweeps' candidate x; below 5M characters
-// the 10m row adds weight decay, above it the 10m and 30m rows are x itself, the 30m one trained 3× as long)
+// the 10m row adds weight decay, above it the 10m row is x itself, and up to 10M characters the 30m row too,
+// trained 3× as long)
 const x: Recipe = { layers: 2, hidden: 192, dropout: 0.2, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 };
 
 export const RECIPES: RecipeRow[] = [
@@ -128,7 +141,9 @@ export const RECIPES: RecipeRow[] = [
   { name: "10m", seconds: 600, work: 20.3e6, maxWork: rate10m * 1020, maxChars: Infinity, recipe: { ...x } },
   { name: "30m", seconds: 1800, work: 53.0e6, maxWork: rate30mSmall * 3000, maxChars: SMALL_TEXT,
     recipe: { layers: 2, hidden: 256, dropout: 0.3, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 } },
-  { name: "30m", seconds: 1800, work: 67.3e6, maxWork: rate30m * 3000, maxChars: Infinity, recipe: { ...x } },
+  { name: "30m", seconds: 1800, work: 67.3e6, maxWork: rate30m * 3000, maxChars: LARGE_TEXT, recipe: { ...x } },
+  { name: "30m", seconds: 1800, work: 53.4e6, maxWork: rate30mLarge * 3000, maxChars: Infinity,
+    recipe: { layers: 2, hidden: 256, dropout: 0.2, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
   { name: "2h", seconds: 7200, work: rate2h * 7200, maxWork: Infinity, maxChars: SMALL_TEXT,
     recipe: { layers: 2, hidden: 512, dropout: 0.2, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
   { name: "2h", seconds: 7200, work: rate2h * 7200, maxWork: Infinity, maxChars: Infinity,
