@@ -20,8 +20,8 @@
 // from `npm run bench:quality` (bench/quality.ts), which trains each candidate recipe for each budget in
 // a fresh process and scores held-out bits/char on the bundled corpus's validation split (or `--text FILE`'s;
 // its `ladder --speed 0.5` is the table on a machine half as fast). To update it, edit the rows — the recipe, and `work`
-// and `maxWork` from the chars/s its shape ran at in that sweep (each cell gives the steps; × B × T over the
-// budget) — and the "measured" note, and nothing else.
+// from the characters its shape trained in that sweep (each cell gives the steps; × B × T), which sets the
+// band's `maxWork` too — and the "measured" note, and nothing else.
 
 import { defaultTrain, type DecayMode, type ModelConfig, type TrainConfig } from "./config.js";
 import type { OptionField } from "./options.js";
@@ -127,7 +127,10 @@ const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 min
 // Each band's edge (maxWork) is its shape's rate × the edge the table had in seconds (330 s, 1020 s, 3000 s,
 // about halfway between budgets on a log scale), so on the tuning machine the choice is what it was. A
 // run with the default cadences also spends ~10% of its time validating, the same share on any machine.
-const rate3m = 5.73e6 / 180, rate10m = 20.3e6 / 600, rate30mSmall = 53.0e6 / 1800, rate30m = 67.3e6 / 1800, rate30mLarge = 53.4e6 / 1800, rate2h = 11.3e3;
+
+/** A row tuned for `work` characters in `seconds`, covering budgets up to `edge` seconds at its tuning rate. */
+const row = (name: string, seconds: number, work: number, edge: number, maxChars: number, recipe: Recipe): RecipeRow =>
+  ({ name, seconds, work, maxWork: (work / seconds) * edge, maxChars, recipe });
 
 // x: the 3m row's shape with dropout 0.2, which three rows share (the sweeps' candidate x; below 5M characters
 // the 10m row adds weight decay, above it the 10m row is x itself, and up to 10M characters the 30m row too,
@@ -135,19 +138,14 @@ const rate3m = 5.73e6 / 180, rate10m = 20.3e6 / 600, rate30mSmall = 53.0e6 / 180
 const x: Recipe = { layers: 2, hidden: 192, dropout: 0.2, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 };
 
 export const RECIPES: RecipeRow[] = [
-  { name: "3m", seconds: 180, work: 5.73e6, maxWork: rate3m * 330, maxChars: Infinity,
-    recipe: { layers: 2, hidden: 192, dropout: 0, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
-  { name: "10m", seconds: 600, work: 20.3e6, maxWork: rate10m * 1020, maxChars: SMALL_TEXT, recipe: { ...x, weightDecay: 0.05 } },
-  { name: "10m", seconds: 600, work: 20.3e6, maxWork: rate10m * 1020, maxChars: Infinity, recipe: { ...x } },
-  { name: "30m", seconds: 1800, work: 53.0e6, maxWork: rate30mSmall * 3000, maxChars: SMALL_TEXT,
-    recipe: { layers: 2, hidden: 256, dropout: 0.3, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 } },
-  { name: "30m", seconds: 1800, work: 67.3e6, maxWork: rate30m * 3000, maxChars: LARGE_TEXT, recipe: { ...x } },
-  { name: "30m", seconds: 1800, work: 53.4e6, maxWork: rate30mLarge * 3000, maxChars: Infinity,
-    recipe: { layers: 2, hidden: 256, dropout: 0.2, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
-  { name: "2h", seconds: 7200, work: rate2h * 7200, maxWork: Infinity, maxChars: SMALL_TEXT,
-    recipe: { layers: 2, hidden: 512, dropout: 0.2, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
-  { name: "2h", seconds: 7200, work: rate2h * 7200, maxWork: Infinity, maxChars: Infinity,
-    recipe: { layers: 2, hidden: 512, dropout: 0, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 } },
+  row("3m", 180, 5.73e6, 330, Infinity, { layers: 2, hidden: 192, dropout: 0, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 }),
+  row("10m", 600, 20.3e6, 1020, SMALL_TEXT, { ...x, weightDecay: 0.05 }),
+  row("10m", 600, 20.3e6, 1020, Infinity, { ...x }),
+  row("30m", 1800, 53.0e6, 3000, SMALL_TEXT, { layers: 2, hidden: 256, dropout: 0.3, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 }),
+  row("30m", 1800, 67.3e6, 3000, LARGE_TEXT, { ...x }),
+  row("30m", 1800, 53.4e6, 3000, Infinity, { layers: 2, hidden: 256, dropout: 0.2, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 }),
+  row("2h", 7200, 11.3e3 * 7200, Infinity, SMALL_TEXT, { layers: 2, hidden: 512, dropout: 0.2, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 }),
+  row("2h", 7200, 11.3e3 * 7200, Infinity, Infinity, { layers: 2, hidden: 512, dropout: 0, batch: 64, seq: 100, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 }),
 ];
 
 /** A row's shape's chars/s on the machine that tuned it. */
