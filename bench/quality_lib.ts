@@ -60,6 +60,11 @@ export const CANDIDATES: Record<string, Recipe> = {
   // texts of 10-100 MB (bench/code_corpus.ts): ten minutes see less than one pass, so no dropout; q (the 3m row) and
   // x (the 10m row for texts over 5M characters) beside a wider model at B8, which runs about as many characters per second
   d8: { layers: 2, hidden: 256, dropout: 0, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
+  // two hours on a text under 5M characters (the 30m winner yd8, 2×256 B8 with dropout 0.3 and decay 0.1, still
+  // memorised: last training loss 1.75 against 1.97 held out): four times the work buys a wider model
+  // (2×384, ~15k chars/s at B8: ~110M characters, ~100 passes over the bundled text) held back harder.
+  // It got 2.006 (sweep-2h-h2: 208,619 steps, last training loss 1.504), worse than the 30m row: it memorised
+  h2: { layers: 2, hidden: 384, dropout: 0.4, batch: 8, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */

@@ -106,7 +106,13 @@ const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 min
 // the text, the wider model wins clearly: **w, 2×256 B8 with dropout 0.2, 1.628 bits/char (104,200 steps,
 // 53.4M characters; last training loss 1.582)**, against d8 (the same without dropout) 1.640 (last training
 // loss 1.128: it starts to memorise) and x 1.720, so texts over 10M characters get w at 30 minutes. The 2h
-// rows are still reasoned from throughput, not swept.
+// rows are still reasoned from throughput, not won in a sweep. One two-hour cell on the bundled corpus (`-- sweep
+// --budgets 2h --candidates h2 --section sweep-2h-h2`, same kind of machine, 2 threads, quiet) tried the obvious
+// next step from the 30m winner, a wider model held back harder: h2, 2×384 B8 T64 at lr 2e-3 with dropout 0.4
+// and weight decay 0.1, got 2.006 bits/char (208,619 steps, 107M characters, ~100 passes over the training
+// split; last training loss 1.504) — worse than the 30m row's 1.971 and the 10m row's 1.984: at ~100 passes a
+// wider model memorises a 1.2 MB text through that much dropout and decay, so h2 did not become the row. On
+// such a text two hours buy nothing over thirty minutes without keeping the best checkpoint by validation.
 //
 // The work of each row, from the same day's figures (the sweeps train with --eval-every 0, so steps × B × T
 // over the budget is the shape's training chars/s on that machine, as the probe measures it):
