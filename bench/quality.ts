@@ -29,8 +29,8 @@
 // small-batch rows at 80-105% of two threads' speed, so it is another thread count more than a slower machine)
 // · --speed F (ladder: a machine F times as fast as this one; each budget B runs B × F seconds here, which buys
 // the characters B buys there, and the probe picks that machine's row) · --text FILE (train and score on another
-// text, e.g. source code or a larger text — `npm run bench:corpus` makes one of 10-100 MB — instead of the bundled corpus) · --keep-start DIR (compare: keep
-// the npm start run's directory) · --torch-threads N (default: the threads char-lstm uses) · --quick (20 s
+// text, e.g. source code or a larger text — `npm run bench:corpus` makes one of 10-100 MB — instead of the
+// bundled corpus) · --keep-start DIR (compare: keep the npm start run's directory) · --torch-threads N (default: the threads char-lstm uses) · --quick (20 s
 // budgets, 30 steps, prints instead of writing) · --no-write.
 // Results go into BENCHMARKS.md between <!-- quality:KEY:begin/end --> markers (KEY: sweep-3m, sweep-10m, …,
 // compare-2m-5m-10m, steps-500: keyed by the budgets or the step count, then -t1 for --threads 1 and -NAME
