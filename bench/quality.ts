@@ -30,11 +30,13 @@
 // · --speed F (ladder: a machine F times as fast as this one; each budget B runs B × F seconds here, which buys
 // the characters B buys there, and the probe picks that machine's row) · --text FILE (train and score on another
 // text, e.g. source code or a larger text — `npm run bench:corpus` makes one of 10-100 MB — instead of the
-// bundled corpus) · --keep-start DIR (compare: keep the npm start run's directory) · --torch-threads N (default: the threads char-lstm uses) · --quick (20 s
-// budgets, 30 steps, prints instead of writing) · --no-write.
+// bundled corpus) · --kept (sweep, ladder: train with the default validation cadence and also score
+// best.safetensors, what a user's run keeps, and last.safetensors on the test split; cells are judged by the
+// kept figure) · --keep-start DIR (compare: keep the npm start run's directory) · --torch-threads N
+// (default: the threads char-lstm uses) · --quick (20 s budgets, 30 steps, prints instead of writing) · --no-write.
 // Results go into BENCHMARKS.md between <!-- quality:KEY:begin/end --> markers (KEY: sweep-3m, sweep-10m, …,
-// compare-2m-5m-10m, steps-500: keyed by the budgets or the step count, then -t1 for --threads 1 and -NAME
-// for --text NAME.txt: quality_lib.ts sectionKey); the rest is kept.
+// compare-2m-5m-10m, steps-500: keyed by the budgets or the step count, then -t1 for --threads 1, -x0.5 for
+// --speed 0.5, -kept for --kept and -NAME for --text NAME.txt: quality_lib.ts sectionKey); the rest is kept.
 
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -48,7 +50,7 @@ import { createKernels } from "../src/kernels/select.js";
 import { count, describePick, describeRecipe, pickRecipe, type Recipe, type RecipeRecord } from "../src/recipe.js";
 import { sampleText } from "../src/sample.js";
 import { evaluateTokens } from "../src/train.js";
-import { benchOptions, CANDIDATES, fmtDuration, knownWordFraction, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, words, type BenchOptions } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, cellFlags, fmtDuration, knownWordFraction, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, words, type BenchOptions } from "./quality_lib.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const BIN = here("../../bin/char-lstm.mjs");
@@ -83,17 +85,29 @@ const trainWords = new Set(words(codePoints.slice(probe.train.start, probe.train
 const { kernels } = await createKernels({ backend: "auto", threads });
 const work = mkdtempSync(join(tmpdir(), "char-lstm-quality-"));
 
-interface Score { engine: string; steps: number; seconds: number; bpc: number; words: number; sample: string; trainBpc?: number }
+/**
+ * --kept: a cell's figures on the test split (which neither training nor the choice of best saw): its
+ * best.safetensors (the checkpoint a user's run keeps, saved at `bestStep`, the best of `evals` validations)
+ * and its last.safetensors.
+ */
+interface Kept { best: number; last: number; bestStep: number; evals: number }
+interface Score { engine: string; steps: number; seconds: number; bpc: number; words: number; sample: string; trainBpc?: number; kept?: Kept }
 
-/** Held-out bits/char (one stream, zero state) and the word score of a char-lstm checkpoint. */
-function scoreCheckpoint(path: string): { bpc: number; words: number; sample: string } {
-  const ck = decodeCheckpoint(readFileSync(path), kernels, path);
+/** Bits/char of a checkpoint on one held-out split (val or test) read as one stream from a zero state. */
+function heldOut(ck: ReturnType<typeof decodeCheckpoint>, split: "val" | "test"): number {
   const corpus = Corpus.fromText(text, { valFrac: VAL_FRAC, testFrac: TEST_FRAC, vocab: ck.vocab });
-  const { start, end } = corpus.val, src = corpus.source;
-  const val = { length: end - start, read: (pos: number, n: number, out: Int32Array) => src.read(start + pos, n, out) };
-  const e = evaluateTokens(ck.model, val, 256);
+  const { start, end } = corpus[split], src = corpus.source;
+  const tokens = { length: end - start, read: (pos: number, n: number, out: Int32Array) => src.read(start + pos, n, out) };
+  return evaluateTokens(ck.model, tokens, 256).bpc;
+}
+
+const load = (path: string) => decodeCheckpoint(readFileSync(path), kernels, path);
+
+/** Held-out bits/char (validation split) and the word score of a char-lstm checkpoint. */
+function scoreCheckpoint(path: string): { bpc: number; words: number; sample: string } {
+  const ck = load(path);
   const sample = sampleText(ck.model, ck.vocab, { length: SAMPLE_CHARS, seed: 1, temperature: TEMPERATURE });
-  return { bpc: e.bpc, words: knownWordFraction(sample, trainWords).fraction, sample };
+  return { bpc: heldOut(ck, "val"), words: knownWordFraction(sample, trainWords).fraction, sample };
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -114,9 +128,15 @@ async function trainCharLstm(tag: string, args: string[], keep?: string): Promis
   backend = lines.find((l) => l.backend)?.backend ?? backend;
   const done = lines.find((l) => l.event === "done"), event = lines.find((l) => l.event === "recipe");
   const s = scoreCheckpoint(join(out, "last.safetensors"));
+  let kept: Kept | undefined;
+  if (options.kept) {
+    const best = load(join(out, "best.safetensors"));
+    kept = { best: heldOut(best, "test"), last: heldOut(load(join(out, "last.safetensors")), "test"), bestStep: best.state?.step ?? NaN,
+             evals: lines.filter((l) => l.event === "eval").length };
+  }
   if (keep) cpSync(out, keep, { recursive: true });   // --keep-start: the npm start run, to sample from later
   rmSync(out, { recursive: true, force: true });
-  return { engine: "char-lstm", steps: done.step, seconds: done.seconds, ...s, trainBpc: typeof done.train_loss === "number" ? done.train_loss / Math.LN2 : NaN, recipe: event?.recipe, choice: event?.choice };
+  return { engine: "char-lstm", steps: done.step, seconds: done.seconds, ...s, trainBpc: typeof done.train_loss === "number" ? done.train_loss / Math.LN2 : NaN, recipe: event?.recipe, choice: event?.choice, kept };
 }
 
 function peerEnv(): NodeJS.ProcessEnv {
@@ -153,6 +173,16 @@ const machine = () => `${cpus()[0]?.model ?? "?"}, ${cores} cores, ${Math.round(
 const stamp = () => `- command: \`${command}\`\n- machine: ${machine()}\n- text: ${textName} (${codePoints.length.toLocaleString("en-US")} characters${textAbout})\n- date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
 const log = (s: string) => console.error(`bench:quality: ${s}`);
 
+// --kept: what a cell is judged by, and how its sections say so
+const rank = (s: Score) => s.kept?.best ?? s.bpc;
+const keptLog = (s: Score) => s.kept ? `; kept step ${s.kept.bestStep} of ${s.kept.evals} validations: test ${f3(s.kept.best)} (last ${f3(s.kept.last)})` : "";
+const KEPT_NOTE = [
+  "Scored as a user's run is kept (`--kept`): each cell trains with the default validation cadence (a bare",
+  "`char-lstm train`'s), which keeps best.safetensors, the checkpoint with the best validation loss so far and",
+  "the one `sample RUN_DIR` loads; it and last.safetensors are scored on the test split (the last 5% of the",
+  "text), which neither training nor the choice of the best checkpoint saw.",
+];
+
 function publish(key: string, body: string): void {
   console.log(body);
   if (!write) return;
@@ -167,12 +197,11 @@ async function sweep(): Promise<void> {
   for (const b of budgets) {
     for (const name of candidateNames) {
       log(`sweep: candidate ${name} (${describeRecipe(CANDIDATES[name])}) for ${fmtDuration(b)} …`);
-      (results[name] ??= {})[b] = await trainCharLstm(`sweep-${name}-${b}`, ["--max-time", `${b}s`, ...recipeArgs(CANDIDATES[name]),
-        "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
-      log(`  ${f3(results[name][b].bpc)} bits/char after ${results[name][b].steps} steps (train ${f3(results[name][b].trainBpc ?? NaN)})`);
+      const s = (results[name] ??= {})[b] = await trainCharLstm(`sweep-${name}-${b}`, [...cellFlags(options, b), ...recipeArgs(CANDIDATES[name])]);
+      log(`  ${f3(s.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})${keptLog(s)}`);
     }
   }
-  const best = Object.fromEntries(budgets.map((b) => [b, candidateNames.reduce((x, y) => (results[y][b].bpc < results[x][b].bpc ? y : x))]));
+  const best = Object.fromEntries(budgets.map((b) => [b, candidateNames.reduce((x, y) => (rank(results[y][b]) < rank(results[x][b]) ? y : x))]));
   const lines = [
     "## Recipe sweep: held-out bits/char per time budget",
     "",
@@ -182,13 +211,16 @@ async function sweep(): Promise<void> {
     "on — and the last training step's loss in bits/char (one window, noisy), whose gap to the held-out figure",
     "shows memorising).",
     "`src/recipe.ts`'s table should hold each budget's winner.",
+    ...(options.kept ? ["", ...KEPT_NOTE, "A cell reads: kept on test (its step); last on test; then last on validation as above; the",
+      "winner is the lowest kept figure."] : []),
     "",
     stamp(),
     "",
     `| candidate | ${budgets.map((b) => fmtDuration(b)).join(" | ")} |`,
     `|---|${budgets.map(() => "---:").join("|")}|`,
     ...candidateNames.map((n) => `| ${n}: ${describeRecipe(CANDIDATES[n])} | ${budgets.map((b) => {
-      const s = results[n][b], v = `${f3(s.bpc)} (${s.steps}, ${count(s.steps * CANDIDATES[n].batch * CANDIDATES[n].seq)} chars, train ${f3(s.trainBpc ?? NaN)})`;
+      const s = results[n][b], lastVal = `${f3(s.bpc)} (${s.steps}, ${count(s.steps * CANDIDATES[n].batch * CANDIDATES[n].seq)} chars, train ${f3(s.trainBpc ?? NaN)})`;
+      const v = s.kept ? `${f3(s.kept.best)} (step ${s.kept.bestStep}); last ${f3(s.kept.last)}; val ${lastVal}` : lastVal;
       return best[b] === n ? `**${v}**` : v;
     }).join(" | ")} |`),
     "",
@@ -206,15 +238,16 @@ async function ladder(): Promise<void> {
   const label = (b: number) => speed ? `${fmtDuration(b)} (${fmtDuration(secondsHere(b, options))} here)` : fmtDuration(b);
   for (const b of budgets) {
     log(`ladder: ${label(b)}, the recipe the probe picks here …`);
-    const s = await trainCharLstm(`ladder-${b}`, ["--max-time", `${secondsHere(b, options)}s`, "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
+    const s = await trainCharLstm(`ladder-${b}`, cellFlags(options, secondsHere(b, options)));
     const r = s.recipe, c = s.choice;
     const prev = got.at(-1);
     got.push(s);
-    const better = prev ? (s.bpc < prev.bpc ? `${diff(s.bpc - prev.bpc)}` : `**${diff(s.bpc - prev.bpc)}: not better**`) : "";
-    log(`  row ${c?.row ?? "?"}: ${f3(s.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})`);
-    rows.push(`| ${label(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} | **${f3(s.bpc)}** | ${f3(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
+    const better = prev ? (rank(s) < rank(prev) ? `${diff(rank(s) - rank(prev))}` : `**${diff(rank(s) - rank(prev))}: not better**`) : "";
+    log(`  row ${c?.row ?? "?"}: ${f3(s.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})${keptLog(s)}`);
+    const keptCells = s.kept ? ` **${f3(s.kept.best)}** (step ${s.kept.bestStep}) | ${f3(s.kept.last)} |` : "";
+    rows.push(`| ${label(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} |${keptCells} ${s.kept ? f3(s.bpc) : `**${f3(s.bpc)}**`} | ${f3(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
   }
-  const monotone = got.every((s, i) => i === 0 || s.bpc < got[i - 1].bpc);
+  const monotone = got.every((s, i) => i === 0 || rank(s) < rank(got[i - 1]));
   const lines = [
     "## What more time buys: the recipe table as it is, budget by budget",
     "",
@@ -225,14 +258,16 @@ async function ladder(): Promise<void> {
     ...(speed ? ["", `This is the ladder of a machine ${speed} times as fast as this one (\`--speed ${speed}\`): each budget B ran for`,
       `B × ${speed} here, which buys the characters B buys there (the probe measures this machine's chars/s; the run's`,
       "steps and its probe's share scale with the budget), so the row picked and the work trained are that machine's."] : []),
+    ...(options.kept ? ["", ...KEPT_NOTE, "\"kept\" and \"last\" are those two on the test split; \"held-out\" and \"gap\" are the last weights on",
+      "validation, as in the ladders without --kept; \"change\" compares the kept figures."] : []),
     "",
     stamp(),
     "",
-    "| budget | row: recipe | chars/s (probe) | steps | training chars | train | held-out bits/char | gap | change |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    `| budget | row: recipe | chars/s (probe) | steps | training chars | train |${options.kept ? " kept: best.safetensors on test | last on test |" : ""} held-out bits/char | gap | change |`,
+    `|---|---|---:|---:|---:|---:|${options.kept ? "---:|---:|" : ""}---:|---:|---:|`,
     ...rows,
     "",
-    `Held-out bits/char ${monotone ? "strictly improves with every budget" : "does **not** strictly improve with every budget"} (${got.map((s) => f3(s.bpc)).join(" → ")}).`,
+    `${options.kept ? "Kept bits/char on the test split" : "Held-out bits/char"} ${monotone ? "strictly improves with every budget" : "does **not** strictly improve with every budget"} (${got.map((s) => f3(rank(s))).join(" → ")}).`,
   ];
   publish(options.section ?? sectionKey(options), lines.join("\n"));
 }

@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { benchOptions, CANDIDATES, keepQualitySections, knownWordFraction, parseBudgets, qualitySections, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, words } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, cellFlags, keepQualitySections, knownWordFraction, parseBudgets, qualitySections, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, words } from "./quality_lib.js";
 import { parseArgs } from "../src/cli/args.js";
 import { trainCmd } from "../src/cli/commands.js";
 
@@ -72,4 +72,19 @@ test("options: --threads N, --text FILE for a second corpus, --speed F for a mac
   assert.throws(() => benchOptions(["ladder", "--speed", "fast"]), /--speed: "fast" is not a speed factor/);
   assert.throws(() => benchOptions(["sweep", "--speed", "0.5"]), /--speed applies to the ladder/);
   assert.throws(() => benchOptions(["--candidates", "q,zz"]), /unknown candidate "zz"/);
+});
+
+test("options: --kept trains a cell with the default validation cadence (what keeps best.safetensors) in its own section", () => {
+  // without it, a cell validates only at the end: every second trains, the last weights are scored
+  const d = benchOptions(["ladder", "--budgets", "30m"]);
+  assert.equal(d.kept, undefined);
+  assert.deepEqual(cellFlags(d, 1800), ["--max-time", "1800s", "--eval-every", "0", "--sample-every", "0", "--checkpoint-every", "0"]);
+  const k = benchOptions(["ladder", "--budgets", "30m,2h", "--kept", "--text", "moby.txt"]);
+  assert.equal(k.kept, true);
+  assert.deepEqual(cellFlags(k, 7200), ["--max-time", "7200s", "--sample-every", "0", "--checkpoint-every", "0"]);
+  assert.equal(sectionKey(k), "ladder-30m-2h-kept-moby");
+  assert.equal(sectionKey(benchOptions(["sweep", "--budgets", "2h", "--kept", "--threads", "1"])), "sweep-2h-t1-kept");
+  // compare and steps score their own way
+  assert.throws(() => benchOptions(["compare", "--kept"]), /--kept scores a sweep's or a ladder's cells/);
+  assert.throws(() => benchOptions(["steps", "--kept"]), /--kept scores a sweep's or a ladder's cells/);
 });

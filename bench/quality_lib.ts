@@ -105,6 +105,14 @@ export interface BenchOptions {
    * (the probe's share of the budget and the steps scale with it). Absent: 1.
    */
   speed?: number;
+  /**
+   * --kept (sweep, ladder): score what a user's run keeps. Each cell trains with the default validation
+   * cadence (as a bare `char-lstm train` does) instead of --eval-every 0, and is scored twice more on the
+   * test split, which neither training nor the choice of the best checkpoint saw: best.safetensors (the best
+   * validation so far, what `sample RUN_DIR` loads) and last.safetensors. For long budgets on small texts,
+   * where the last weights have memorised, that is the fair comparison; absent: last weights on validation.
+   */
+  kept?: boolean;
 }
 
 /** Parse the bench's argv (after `--`); a bad value is an Error naming the option. */
@@ -128,23 +136,36 @@ export function benchOptions(argv: string[]): BenchOptions {
   if (speed !== undefined && mode !== "ladder") throw new Error("--speed applies to the ladder (a sweep's cells are this machine's budgets): use it with `ladder`");
   const text = opt("text");
   if (text !== undefined && (text === "" || text.startsWith("--"))) throw new Error("--text needs a file: --text FILE");
+  const kept = argv.includes("--kept");
+  if (kept && mode !== "sweep" && mode !== "ladder") throw new Error("--kept scores a sweep's or a ladder's cells: use it with `sweep` or `ladder`");
   return {
     mode, quick, write: !quick && !argv.includes("--no-write"),
     budgets: parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" || mode === "ladder" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : mode === "ladder" ? "1m,3m,10m,30m" : "3m,10m")),
     candidates, steps: count("steps") ?? (quick ? 30 : 500), threads: count("threads"), text,
     section: opt("section"), keepStart: opt("keep-start"), torchThreads: count("torch-threads"),
     ...(speed !== undefined && speed !== 1 ? { speed } : {}),
+    ...(kept ? { kept } : {}),
   };
 }
 
 /**
  * The BENCHMARKS.md section of a run: the mode and budgets (sweep-3m-10m, compare-2m-5m-10m, steps-500), then
- * `-t1` for --threads 1, `-x0.5` for --speed 0.5 and `-NAME` for --text NAME.txt, so runs on another machine speed or text keep their own.
+ * `-t1` for --threads 1, `-x0.5` for --speed 0.5, `-kept` for --kept and `-NAME` for --text NAME.txt, so runs on
+ * another machine speed, scoring or text keep their own.
  */
 export function sectionKey(o: BenchOptions): string {
   const base = o.mode === "steps" ? `steps-${o.steps}` : `${o.mode}-${o.budgets.map(fmtDuration).join("-")}`;
   const name = o.text ? o.text.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, "").replace(/[^\w-]+/g, "-") : "";
-  return `${base}${o.threads ? `-t${o.threads}` : ""}${o.speed ? `-x${o.speed}` : ""}${name ? `-${name}` : ""}`;
+  return `${base}${o.threads ? `-t${o.threads}` : ""}${o.speed ? `-x${o.speed}` : ""}${o.kept ? "-kept" : ""}${name ? `-${name}` : ""}`;
+}
+
+/**
+ * The budget and reporting flags of a sweep's or a ladder's cell: `seconds` of training, no samples and no
+ * periodic checkpoints; no validation until the end either (all the time trains), unless --kept, where the
+ * default cadence runs so best.safetensors is what a user's run would keep.
+ */
+export function cellFlags(o: Pick<BenchOptions, "kept">, seconds: number): string[] {
+  return ["--max-time", `${seconds}s`, ...(o.kept ? [] : ["--eval-every", "0"]), "--sample-every", "0", "--checkpoint-every", "0"];
 }
 
 /** The text and thread arguments every char-lstm process of the bench gets (before its own flags). */
