@@ -93,21 +93,22 @@ const work = mkdtempSync(join(tmpdir(), "char-lstm-quality-"));
 interface Kept { best: number; last: number; bestStep: number; evals: number }
 interface Score { engine: string; steps: number; seconds: number; bpc: number; words: number; sample: string; trainBpc?: number; kept?: Kept }
 
+type Checkpoint = ReturnType<typeof decodeCheckpoint>;
+const load = (path: string): Checkpoint => decodeCheckpoint(readFileSync(path), kernels, path);
+/** The text encoded in a run's vocabulary (one run's checkpoints share it), cut into the same splits. */
+const corpusOf = (ck: Checkpoint) => Corpus.fromText(text, { valFrac: VAL_FRAC, testFrac: TEST_FRAC, vocab: ck.vocab });
+
 /** Bits/char of a checkpoint on one held-out split (val or test) read as one stream from a zero state. */
-function heldOut(ck: ReturnType<typeof decodeCheckpoint>, split: "val" | "test"): number {
-  const corpus = Corpus.fromText(text, { valFrac: VAL_FRAC, testFrac: TEST_FRAC, vocab: ck.vocab });
+function heldOut(ck: Checkpoint, corpus: Corpus, split: "val" | "test"): number {
   const { start, end } = corpus[split], src = corpus.source;
   const tokens = { length: end - start, read: (pos: number, n: number, out: Int32Array) => src.read(start + pos, n, out) };
   return evaluateTokens(ck.model, tokens, 256).bpc;
 }
 
-const load = (path: string) => decodeCheckpoint(readFileSync(path), kernels, path);
-
 /** Held-out bits/char (validation split) and the word score of a char-lstm checkpoint. */
-function scoreCheckpoint(path: string): { bpc: number; words: number; sample: string } {
-  const ck = load(path);
+function scoreCheckpoint(ck: Checkpoint, corpus: Corpus): { bpc: number; words: number; sample: string } {
   const sample = sampleText(ck.model, ck.vocab, { length: SAMPLE_CHARS, seed: 1, temperature: TEMPERATURE });
-  return { bpc: heldOut(ck, "val"), words: knownWordFraction(sample, trainWords).fraction, sample };
+  return { bpc: heldOut(ck, corpus, "val"), words: knownWordFraction(sample, trainWords).fraction, sample };
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -127,11 +128,12 @@ async function trainCharLstm(tag: string, args: string[], keep?: string): Promis
   const lines = (await run(process.execPath, [BIN, "train", ...runArgs(options, args), "--out", out, "--json"])).trim().split("\n").map((l) => JSON.parse(l));
   backend = lines.find((l) => l.backend)?.backend ?? backend;
   const done = lines.find((l) => l.event === "done"), event = lines.find((l) => l.event === "recipe");
-  const s = scoreCheckpoint(join(out, "last.safetensors"));
+  const last = load(join(out, "last.safetensors")), corpus = corpusOf(last);
+  const s = scoreCheckpoint(last, corpus);
   let kept: Kept | undefined;
   if (options.kept) {
     const best = load(join(out, "best.safetensors"));
-    kept = { best: heldOut(best, "test"), last: heldOut(load(join(out, "last.safetensors")), "test"), bestStep: best.state?.step ?? NaN,
+    kept = { best: heldOut(best, corpus, "test"), last: heldOut(last, corpus, "test"), bestStep: best.state?.step ?? NaN,
              evals: lines.filter((l) => l.event === "eval").length };
   }
   if (keep) cpSync(out, keep, { recursive: true });   // --keep-start: the npm start run, to sample from later
