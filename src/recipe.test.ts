@@ -111,6 +111,9 @@ test("each row states its work; at the tuning machine's speed the rows fall wher
   // a small text's 30m row is a bigger model held back by more dropout and weight decay
   assert.equal(chooseRecipe(1800, 1.2e6).record.rates.at(-1)?.shape, "2×256, B8, T64, dropout 0.3");
   assert.equal(chooseRecipe(1800, 1.2e6).row.recipe.weightDecay, 0.1);
+  // at 2 hours a small text keeps the 30m row's recipe (sweep-2h-yd8-kept: 1.932 kept against 1.944 at 30m)
+  assert.deepEqual(chooseRecipe(7200, 1.2e6).row.recipe, chooseRecipe(1800, 1.2e6).row.recipe);
+  assert.equal(chooseRecipe(7200, 1.2e6).row.name, "2h");
   // at 2 hours a large text's row has no dropout
   assert.equal(chooseRecipe(7200, 5e7).row.recipe.dropout, 0);
   // at 10 minutes a text over 5M characters keeps the 10m shape without weight decay (more data, less regularisation)
@@ -157,7 +160,8 @@ test("the probe is asked lazily, once per shape, in table order; a shape it cann
   asked.length = 0;
   const fast = await probeRecipe(1200, 1.2e6, async (s) => { asked.push(describeShape(s)); return speed(4)(s); });
   assert.equal(fast.row.name, "2h");
-  assert.deepEqual(asked, ["2×192, B4, T64", "2×192, B4, T64, dropout 0.2", "2×256, B8, T64, dropout 0.3", "2×512, B64, T100, dropout 0.2"]);
+  // a small text's 2h row is the 30m row's recipe run longer: its shape, already measured, is not probed twice
+  assert.deepEqual(asked, ["2×192, B4, T64", "2×192, B4, T64, dropout 0.2", "2×256, B8, T64, dropout 0.3"]);
   assert.deepEqual(fast.record.rates.map((r) => r.shape), asked);
   // a failed probe (undefined) is the tuning rate, marked as not measured
   const failed = await probeRecipe(180, 1.2e6, async () => undefined);
@@ -178,5 +182,5 @@ test("the banner says what was measured, what it buys and why that row", () => {
   const gpu = chooseRecipe(180, 1.2e6, undefined, rows, { noProbe: "no probe on the webgpu backend yet" }).record;
   assert.equal(describePick(gpu), "no probe on the webgpu backend yet: at the tuning machine's speed (~32k chars/s for 2×192, B4, T64) 3m buys 5.7M characters → row 3m (tuned for 5.7M, up to 10.5M)");
   const long = chooseRecipe(7200, 1.2e6, undefined, rows).record;
-  assert.match(describePick(long), /→ row 2h \(tuned for 81\.4M and more\)$/);
+  assert.match(describePick(long), /→ row 2h \(tuned for 212M and more\)$/);
 });
