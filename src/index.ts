@@ -20,7 +20,7 @@ export { restoreTrainer } from "./resume.js";
 export { encodeSafetensors, decodeSafetensors, openSafetensors, safetensorsHeader, safetensorsPieces, SafetensorsError, type Tensor, type DType, type TensorInfo, type SafetensorsFile } from "./safetensors.js";
 export { defaultModel, defaultTrain, validateModel, validateTrain, type ModelConfig, type TrainConfig, type OptimizerName } from "./config.js";
 export { MODEL_OPTIONS, TRAIN_OPTIONS, RESUMABLE, type OptionRow, type OptionField } from "./options.js";
-export { resolveTrainConfig, type GivenOptions, type ResolvedConfig } from "./resolve.js";
+export { resolveTrainConfig, spaceValidation, VALIDATION_SPACING, type GivenOptions, type ResolvedConfig } from "./resolve.js";
 export { RECIPES, chooseRecipe, probeRecipe, pickRecipe, applyRecipe, describePick, describeRecipe, type Recipe, type RecipeRow, type RecipeShape, type RateHook, type RecipePick, type RecipeRecord } from "./recipe.js";
 export { trainerProbe, measureRate, probeSlice, PROBE_FRACTION, PROBE_MAX_SECONDS } from "./recipe_probe.js";
 export { messageIn, fieldSpelling, flagSpelling, type Spelling } from "./spelling.js";

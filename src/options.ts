@@ -81,7 +81,7 @@ export const TRAIN_OPTIONS: Rows<TrainConfig> = {
              help: "stop after this long, e.g. 90s, 10m, 1h30m (a unit is required); on a resume: this much more, the schedule stretched from where it is" },
   epochs: { default: 0, kind: "int", min: 0, arg: "N", group: "budget", resumable: true, python: false, shown: "", help: "stop after N epochs" },
   evalEvery: { default: 200, kind: "int", min: 0, arg: "N", group: "run", resumable: true,
-               help: "validate (and checkpoint) every N steps; 0 = only at the end; a recipe rescales the default to its batch × window (same characters apart)" },
+               help: "validate (and checkpoint) every N steps; 0 = only at the end; a recipe rescales the default to its batch × window (same characters apart); on a text over ~2M characters a new run spaces it to 4× the validation split's characters" },
   sampleEvery: { default: 200, kind: "int", min: 0, arg: "N", group: "run", resumable: true, python: false,
                  help: "print a sample every N steps; 0 = never; a recipe rescales the default like --eval-every" },
   sampleLength: { default: 200, kind: "int", min: 1, max: 1e6, arg: "N", group: "run", resumable: true, python: false, help: "characters per progress sample" },

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultModel, defaultTrain, type TrainConfig } from "./config.js";
-import { DEFAULT_MAX_TIME, resolveTrainConfig } from "./resolve.js";
+import { DEFAULT_MAX_TIME, VALIDATION_SPACING, resolveTrainConfig, spaceValidation } from "./resolve.js";
 import { chooseRecipe, pickRecipe } from "./recipe.js";
 import { flagSpelling, messageIn } from "./spelling.js";
 import type { TrainState } from "./train.js";
@@ -56,6 +56,31 @@ test("the row a probe chose is passed in (resolve stays pure); a resume gives ba
   // a damaged record is left out (the resume itself does not depend on it)
   const damaged = { ...pick.record, rates: "fast" } as unknown as typeof pick.record;
   assert.equal(resolveTrainConfig({}, { model, train: run, state: state({ recipe: damaged }) }).recorded, undefined);
+});
+
+test("a large text spaces validation out: at least 4× its validation split trained between validations, unless given", () => {
+  // the bundled corpus's size keeps the recipe's cadence (200 steps of B32 × T64 in characters)
+  const moby = resolveTrainConfig({}, undefined, { chars: 1.2e6 });
+  const row = pickRecipe(DEFAULT_MAX_TIME, 1.2e6).recipe;
+  assert.equal(moby.validation, undefined);
+  assert.equal(moby.train.evalEvery, Math.round((200 * 32 * 64) / (row.batch * row.seq)));
+  // 25M characters: its 1,250,000-character split every 5M training characters, whatever the row's B × T
+  const big = resolveTrainConfig({ maxTime: 600 }, undefined, { chars: 25e6 });
+  const perStep = big.train.batch * big.train.seq;
+  assert.equal(big.train.evalEvery, Math.ceil((VALIDATION_SPACING * 1_250_000) / perStep));
+  assert.equal(VALIDATION_SPACING, 4);
+  assert.match(big.validation!, /^validation every [\d,]+ steps \([\d,]+ training characters, 4× the 1,250,000-character validation split, so validating stays under a twelfth of the run; --eval-every N to choose\)$/);
+  // a step budget (no recipe) too, and --val-frac counts; checkpoints keep their cadence
+  const steps = resolveTrainConfig({ maxSteps: 100, valFrac: 0.1 }, undefined, { chars: 25e6 });
+  assert.equal(steps.train.evalEvery, Math.ceil((4 * 2_500_000) / (32 * 64)));
+  assert.equal(steps.train.checkpointEvery, defaultTrain.checkpointEvery);
+  // a given cadence wins, 0 stays never, and without the text's size nothing is spaced
+  assert.equal(resolveTrainConfig({ maxSteps: 100, evalEvery: 300 }, undefined, { chars: 25e6 }).train.evalEvery, 300);
+  assert.equal(resolveTrainConfig({ maxSteps: 100, evalEvery: 0 }, undefined, { chars: 25e6 }).train.evalEvery, 0);
+  assert.equal(resolveTrainConfig({ maxSteps: 100 }).train.evalEvery, defaultTrain.evalEvery);
+  const never = { ...defaultTrain, evalEvery: 0 };
+  assert.equal(spaceValidation(never, 25e6), undefined);
+  assert.equal(never.evalEvery, 0);
 });
 
 test("refusals name config fields; the CLI spells them as flags", () => {
@@ -112,6 +137,10 @@ test("a fine-tune: the checkpoint's shape and its run's settings unless given, a
   assert.equal(small.train.checkpointEvery, small.train.evalEvery);
   assert.match(small.source!, /validation every 17 steps, about once an epoch of this text/);
   assert.equal(resolveTrainConfig({ evalEvery: 500 }, ck, { fineTune: true, chars: 5_000 }).train.evalEvery, 500);
-  assert.equal(resolveTrainConfig({}, ck, { fineTune: true, chars: 1e7 }).train.evalEvery, 50, "a large text keeps the run's cadence");
+  assert.equal(resolveTrainConfig({}, ck, { fineTune: true, chars: 50_000 }).train.evalEvery, 50, "a text whose split the cadence affords keeps the run's");
+  // a large text: validation no more often than 4× its split's characters (spaceValidation)
+  const big = resolveTrainConfig({}, ck, { fineTune: true, chars: 1e7 });
+  assert.equal(big.train.evalEvery, Math.ceil(4 * 500_000 / (8 * 32)));
+  assert.match(big.source!, /; validation every 7,813 steps \(2,000,128 training characters, 4× the 500,000-character validation split/);
   assert.equal(cliError(() => resolveTrainConfig({ hidden: 32 }, ck, { fineTune: true })), "--hidden 32 conflicts with --init-from: the checkpoint is a 2×64 model (leave --hidden out)");
 });

@@ -5,7 +5,7 @@
 //   new run     defaults ← given; no budget → 3 minutes; a time budget alone → the budget's recipe
 //               (recipe.ts) for the fields not given, once the text's size is known (`chars`): the row
 //               the shell's probe chose (`pick`, from this machine's chars/s), else the row at the tuning
-//               machine's speed
+//               machine's speed; the text's size also spaces validation out on a large text (spaceValidation)
 //   resume      the checkpoint's config; given fields the option table marks resumable replace it, the
 //               others are ignored (and listed); a new budget replaces the whole budget; none continues
 //               what is left of an interrupted run's time span (resume.ts continuedTime); how the run's
@@ -60,6 +60,8 @@ export interface ResolvedConfig {
   recorded?: RecipeRecord;
   /** Where a fine-tune's settings come from, for the banner. */
   source?: string;
+  /** A new run on a large text: how its validation cadence was spaced (spaceValidation), for the banner. */
+  validation?: string;
 }
 
 /** The budget of a run given none (npm start): 3 minutes. */
@@ -125,13 +127,15 @@ export function resolveTrainConfig(given: GivenOptions, checkpoint?: CheckpointC
       : taken.length ? "the checkpoint's own run (what trained this model; flags you give win)" : "your flags";
     // a fine-tune's text is often small: one validation per epoch at most, so memorising it shows (and
     // best.safetensors keeps the step before) long before the run's own cadence would look
+    // and a large one no more often than its validation split can afford (spaceValidation)
     if (opts.chars !== undefined && !has("evalEvery") && train.evalEvery > 0) {
+      const spaced = spaceValidation(train, opts.chars);
       const epoch = Math.max(1, Math.floor((opts.chars * (1 - train.valFrac - train.testFrac)) / (train.batch * train.seq)));
       if (epoch < train.evalEvery) {
         train.evalEvery = epoch;
         if (!has("checkpointEvery") && train.checkpointEvery > epoch) train.checkpointEvery = epoch;
         source += `; validation every ${epoch} steps, about once an epoch of this text`;
-      }
+      } else if (spaced) source += `; ${spaced}`;
     }
     return { model, train, ignored, recipe: null, recipePending: false, source };
   }
@@ -150,7 +154,35 @@ export function resolveTrainConfig(given: GivenOptions, checkpoint?: CheckpointC
     validateModel({ ...model, vocabSize: 1 });
     validateTrain(train);
   }
-  return { model, train, ignored, recipe, recipePending: wantsRecipe && opts.chars === undefined };
+  const validation = opts.chars !== undefined && !has("evalEvery") ? spaceValidation(train, opts.chars) : undefined;
+  return { model, train, ignored, recipe, recipePending: wantsRecipe && opts.chars === undefined, ...(validation ? { validation } : {}) };
+}
+
+/**
+ * How far apart validations are at least, in training characters per character of the validation split.
+ * A validation reads the whole split forward at the run's batch (runTraining: best.safetensors needs the
+ * whole split's loss), about a third of a training step's work per character, so VALIDATION_SPACING = 4
+ * keeps validating under a twelfth of the run. The default cadence, 200 steps of B32 × T64 = 409,600
+ * characters, met that only for splits up to 102,400 characters (texts up to about 2M at --val-frac 0.05): a
+ * 25M-character text's 1.25M-character split, read every 409,600 training characters, took about half of
+ * every run.
+ */
+export const VALIDATION_SPACING = 4;
+
+/**
+ * Stretch a cadence the user did not give (train.evalEvery, in steps; 0 = never stays never) so that at
+ * least VALIDATION_SPACING × the validation split's characters are trained between validations, for a text
+ * of `chars` characters; says what it did, or undefined when the cadence already affords the split.
+ * Checkpoints keep their own cadence (last.safetensors between validations is what a crash resumes from).
+ */
+export function spaceValidation(train: TrainConfig, chars: number): string | undefined {
+  if (!(train.evalEvery > 0)) return undefined;
+  const split = Math.floor(chars * train.valFrac), perStep = train.batch * train.seq;
+  const steps = Math.ceil((VALIDATION_SPACING * split) / perStep);
+  if (steps <= train.evalEvery) return undefined;
+  train.evalEvery = steps;
+  const n = (x: number) => x.toLocaleString("en-US");
+  return `validation every ${n(steps)} steps (${n(steps * perStep)} training characters, ${VALIDATION_SPACING}× the ${n(split)}-character validation split, so validating stays under a twelfth of the run; --eval-every N to choose)`;
 }
 
 /** A resume whose budget is already spent would train nothing: refuse it, saying what to give. */

@@ -135,3 +135,22 @@ test("Ctrl-C (SIGINT) during training saves a loadable checkpoint and exits with
   assert.equal(JSON.parse(ins.out).step, done.step);
   assert.deepEqual(readdirSync(run).filter((f) => f.includes(".tmp")), []);
 });
+
+test("a text whose validation split is large validates less often, says so, and a given --eval-every wins", async () => {
+  // ~12,000 characters at --val-frac 0.5: a ~6,000-character split, read every 200 steps of B4 × T16 = 12,800
+  // training characters, would cost about a sixth of the run; spaced to 4× the split, ~375 steps apart
+  const split = Math.floor(text.length * 0.5), steps = Math.ceil((4 * split) / 64), n = (x: number) => x.toLocaleString("en-US");
+  assert.ok(steps > 200);
+  const run = join(dir, "spaced");
+  const r = await cli("train", textPath, ...small, "--val-frac", "0.5", "--max-steps", "20", "--out", run);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(r.out.includes(`validation every ${steps} steps (${n(steps * 64)} training characters, 4× the ${n(split)}-character validation split`), r.out);
+  const meta = (p: string) => decodeSafetensors(readFileSync(join(p, "last.safetensors"))).metadata;
+  assert.equal(JSON.parse(meta(run).train!).evalEvery, steps, "the spaced cadence is the run's: a resume keeps it");
+  const given = join(dir, "given-cadence");
+  const g = await cli("train", textPath, ...small, "--val-frac", "0.5", "--max-steps", "20", "--eval-every", "5", "--out", given);
+  assert.equal(g.code, 0, g.err);
+  assert.doesNotMatch(g.out, /validation every/);
+  const st = JSON.parse(meta(given).state!) as { history: { val?: number }[] };
+  assert.equal(st.history.filter((p) => p.val !== undefined).length, 4, "validated at steps 5, 10, 15 and 20");
+});

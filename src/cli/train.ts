@@ -226,10 +226,13 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     } else {
       // a resume reads its text under the run's vocabulary and the run's own --unknown policy
       const corpus = await loadCorpus(ck?.vocab, ck ? config.unknown : undefined);
-      // a new run with a time budget alone buys the recipe of the row whose work its budget buys on this
-      // machine (a short probe of the rows' shapes, cli/probe.ts); given flags win
-      if (resolved.recipePending) {
-        const pick = await pickForRun({ flags, kernels, corpus, config, given: (f) => (given as Record<string, unknown>)[f] !== undefined, signal: ctx.signal });
+      // a new run, once its text's size is known: with a time budget alone it buys the recipe of the row
+      // whose work its budget buys on this machine (a short probe of the rows' shapes, cli/probe.ts; given
+      // flags win), and on a large text its validations are spaced out (resolve.ts spaceValidation)
+      if (!ck) {
+        const pick = resolved.recipePending
+          ? await pickForRun({ flags, kernels, corpus, config, given: (f) => (given as Record<string, unknown>)[f] !== undefined, signal: ctx.signal })
+          : undefined;
         resolved = resolveTrainConfig(given, undefined, { recipe: recipeMode, chars: corpus.source.length, pick });
         recipe = resolved.recipe;
         config = resolved.train;
@@ -286,6 +289,7 @@ export async function trainCommand(flags: Flags, positionals: string[], ctx: Cli
     } else if (resolved.recorded) {
       say(`  recipe row ${resolved.recorded.row}, chosen when the run started (not probed again): ${describePick(resolved.recorded, undefined, "then")}`);
     }
+    if (resolved.validation) say(`  ${resolved.validation}`);
     say(`  checkpoints in ${dir}/`);
 
     const progress = new Progress(ctx.out, ctx.tty && !json, columns);

@@ -55,17 +55,21 @@ export function trainHelp(flags: Flags, positionals: string[], cmd: CommandSpec,
   } catch {
     return { width };   // the run itself will say what is wrong
   }
+  const spaced = resolved.validation ? `On this text, ${resolved.validation}.` : undefined;
   if (!resolved.recipe) {
     notes.push("With a step or epoch budget, or --recipe off, the defaults below are used as shown.");
+    if (spaced) notes.push(spaced);
     return { width, notes };
   }
   const row = resolved.recipe.row;
   const budget = durationArg(resolved.train.maxTime);
   notes.push(`This run (a ${budget} time budget${flags.has("max-time") ? "" : ", the default"}) takes the ${row.name} recipe (src/recipe.ts) for what you do not give: the values marked "used" below, the row a ${budget} budget buys at the speed the table was tuned at; the run measures this machine's speed first (a probe of a few seconds at most) and takes the row whose work the budget buys here, so a slower machine may get a smaller row and a faster one a bigger. A step or epoch budget or --recipe off uses the plain defaults.`);
+  if (spaced) notes.push(spaced);
   const all: Record<string, unknown> = { ...resolved.model, ...resolved.train };
   const plain: Record<string, unknown> = { ...defaultModel, ...defaultTrain };
   for (const [field, v] of Object.entries(all)) {
     if (field in given || field === "maxTime" || v === plain[field]) continue;
+    if (field === "evalEvery" && resolved.validation) { used.set(kebab(field), `used: ${show(v)}, spaced out for this text (see the notes)`); continue; }
     used.set(kebab(field), `used: ${show(v)} from the ${row.name} recipe; plain default ${show(plain[field])}`);
   }
   return { width, notes, used };
