@@ -65,6 +65,10 @@ export const CANDIDATES: Record<string, Recipe> = {
   // (2×384, ~15k chars/s at B8: ~110M characters, ~100 passes over the bundled text) held back harder.
   // It got 2.006 (sweep-2h-h2: 208,619 steps, last training loss 1.504), worse than the 30m row: it memorised
   h2: { layers: 2, hidden: 384, dropout: 0.4, batch: 8, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0, weightDecay: 0.1 },
+  // two hours on a text over 10M characters (the 30m winner there, w: 2×256 B8 dropout 0.2, got 1.628 on 25M
+  // characters of Python after ~2.4 passes, last training loss 1.582: barely memorising, so capacity is what
+  // limits it): the wider 2×384 at w's batch and dropout, ~100M characters in two hours (~4.5 passes)
+  w3: { layers: 2, hidden: 384, dropout: 0.2, batch: 8, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 },
 };
 
 /** `char-lstm train` flags that set every field of a recipe. */
