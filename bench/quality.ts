@@ -32,11 +32,14 @@
 // text, e.g. source code or a larger text — `npm run bench:corpus` makes one of 10-100 MB — instead of the
 // bundled corpus) · --kept (sweep, ladder: train with the default validation cadence and also score
 // best.safetensors, what a user's run keeps, and last.safetensors on the test split; cells are judged by the
-// kept figure) · --keep-start DIR (compare: keep the npm start run's directory) · --torch-threads N
-// (default: the threads char-lstm uses) · --quick (20 s budgets, 30 steps, prints instead of writing) · --no-write.
+// kept figure) · --seeds N (sweep, ladder: every cell N times, --seed 1 … N, judged by the mean, its range beside
+// it, so a difference can be read against the noise between seeds) · --keep-start DIR (compare: keep the npm
+// start run's directory) · --torch-threads N (default: the threads char-lstm uses) · --quick (20 s budgets,
+// 30 steps, prints instead of writing) · --no-write.
 // Results go into BENCHMARKS.md between <!-- quality:KEY:begin/end --> markers (KEY: sweep-3m, sweep-10m, …,
 // compare-2m-5m-10m, steps-500: keyed by the budgets or the step count, then -t1 for --threads 1, -x0.5 for
-// --speed 0.5, -kept for --kept and -NAME for --text NAME.txt: quality_lib.ts sectionKey); the rest is kept.
+// --speed 0.5, -s3 for --seeds 3, -kept for --kept and -NAME for --text NAME.txt: quality_lib.ts sectionKey);
+// the rest is kept.
 
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -50,7 +53,7 @@ import { createKernels } from "../src/kernels/select.js";
 import { count, describePick, describeRecipe, pickRecipe, type Recipe, type RecipeRecord } from "../src/recipe.js";
 import { sampleText } from "../src/sample.js";
 import { evaluateTokens } from "../src/train.js";
-import { benchOptions, CANDIDATES, cellFlags, fmtDuration, knownWordFraction, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, words, type BenchOptions } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, cellFlags, cellSeeds, describeChange, fmtDuration, fmtSpread, knownWordFraction, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, separated, spread, words, type BenchOptions, type Spread } from "./quality_lib.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const BIN = here("../../bin/char-lstm.mjs");
@@ -92,6 +95,10 @@ const work = mkdtempSync(join(tmpdir(), "char-lstm-quality-"));
  */
 interface Kept { best: number; last: number; bestStep: number; evals: number }
 interface Score { engine: string; steps: number; seconds: number; bpc: number; words: number; sample: string; trainBpc?: number; kept?: Kept }
+/** --seeds N: the ranges of a cell's figures over its runs (held-out bits/char, and --kept's best and last). */
+interface Seeds { bpc: Spread; best?: Spread; last?: Spread }
+type Run = Score & { recipe?: Recipe; choice?: RecipeRecord };
+type Cell = Run & { seeds?: Seeds };
 
 type Checkpoint = ReturnType<typeof decodeCheckpoint>;
 const load = (path: string): Checkpoint => decodeCheckpoint(readFileSync(path), kernels, path);
@@ -123,7 +130,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
 
 let backend = "?";
 /** A fresh `char-lstm train` process; returns its done event and the score of its last checkpoint. */
-async function trainCharLstm(tag: string, args: string[], keep?: string): Promise<Score & { recipe?: Recipe; choice?: RecipeRecord }> {
+async function trainCharLstm(tag: string, args: string[], keep?: string): Promise<Run> {
   const out = join(work, tag);
   const lines = (await run(process.execPath, [BIN, "train", ...runArgs(options, args), "--out", out, "--json"])).trim().split("\n").map((l) => JSON.parse(l));
   backend = lines.find((l) => l.backend)?.backend ?? backend;
@@ -139,6 +146,32 @@ async function trainCharLstm(tag: string, args: string[], keep?: string): Promis
   if (keep) cpSync(out, keep, { recursive: true });   // --keep-start: the npm start run, to sample from later
   rmSync(out, { recursive: true, force: true });
   return { engine: "char-lstm", steps: done.step, seconds: done.seconds, ...s, trainBpc: typeof done.train_loss === "number" ? done.train_loss / Math.LN2 : NaN, recipe: event?.recipe, choice: event?.choice, kept };
+}
+
+/**
+ * One cell of a sweep or a ladder: a run, or with --seeds N one run per seed (1 … N) whose figures are
+ * averaged (the cell is judged by the means; `seeds` keeps their ranges). The recipe and
+ * the probe's choice are the first run's (a ladder's probe may pick another row for another run: the log says).
+ */
+async function trainCell(tag: string, args: string[]): Promise<Cell> {
+  const seeds = cellSeeds(options);
+  if (seeds.length === 1) return trainCharLstm(tag, args);
+  const runs: Run[] = [];
+  for (const seed of seeds) {
+    const r = await trainCharLstm(`${tag}-seed${seed}`, [...args, "--seed", String(seed)]);
+    log(`  seed ${seed}: ${f3(r.bpc)} bits/char after ${r.steps} steps${mode === "ladder" && r.choice ? ` (row ${r.choice.row})` : ""}${keptLog(r)}`);
+    runs.push(r);
+  }
+  const mean = (xs: number[]) => spread(xs).mean;
+  const kepts = runs.map((r) => r.kept).filter((k): k is Kept => k !== undefined);
+  const bpc = spread(runs.map((r) => r.bpc)), best = kepts.length ? spread(kepts.map((k) => k.best)) : undefined;
+  const last = kepts.length ? spread(kepts.map((k) => k.last)) : undefined;
+  return {
+    ...runs[0], steps: Math.round(mean(runs.map((r) => r.steps))), seconds: mean(runs.map((r) => r.seconds)), bpc: bpc.mean,
+    words: mean(runs.map((r) => r.words)), trainBpc: mean(runs.map((r) => r.trainBpc ?? NaN)),
+    kept: best && last ? { best: best.mean, last: last.mean, bestStep: NaN, evals: NaN } : undefined,
+    seeds: { bpc, best, last },
+  };
 }
 
 function peerEnv(): NodeJS.ProcessEnv {
@@ -177,7 +210,17 @@ const log = (s: string) => console.error(`bench:quality: ${s}`);
 
 // --kept: what a cell is judged by, and how its sections say so
 const rank = (s: Score) => s.kept?.best ?? s.bpc;
-const keptLog = (s: Score) => s.kept ? `; kept step ${s.kept.bestStep} of ${s.kept.evals} validations: test ${f3(s.kept.best)} (last ${f3(s.kept.last)})` : "";
+const keptLog = (s: Cell) => !s.kept ? "" : s.seeds?.best && s.seeds.last ? `; kept on test ${fmtSpread(s.seeds.best)} (last ${fmtSpread(s.seeds.last)})`
+  : `; kept step ${s.kept.bestStep} of ${s.kept.evals} validations: test ${f3(s.kept.best)} (last ${f3(s.kept.last)})`;
+// --seeds: the range of the figure a cell is judged by; a figure as its section prints it (the mean and range over seeds)
+const rankSpread = (s: Cell): Spread | undefined => s.seeds && (s.kept ? s.seeds.best : s.seeds.bpc);
+const fig = (x: number, sp?: Spread) => (sp ? fmtSpread(sp) : f3(x));
+const SEEDS_NOTE = (n: number) => [
+  `Each cell is ${n} runs (\`--seeds ${n}\`: \`--seed 1\` … \`--seed ${n}\`, so the initial weights and dropout`,
+  "masks differ) and is judged by the mean; a figure reads mean (lowest–highest seed), the steps are the mean",
+  "over the seeds. A difference whose ranges overlap is not told apart by these seeds.",
+];
+const change = (s: Cell, prev: Cell) => describeChange(rank(s), rank(prev), rankSpread(s), rankSpread(prev));
 const KEPT_NOTE = [
   "Scored as a user's run is kept (`--kept`): each cell trains with the default validation cadence (a bare",
   "`char-lstm train`'s), which keeps best.safetensors, the checkpoint with the best validation loss so far and",
@@ -195,12 +238,12 @@ function publish(key: string, body: string): void {
 
 // ---- modes ------------------------------------------------------------------------------------------
 async function sweep(): Promise<void> {
-  const results: Record<string, Record<number, Score>> = {};
+  const results: Record<string, Record<number, Cell>> = {};
   for (const b of budgets) {
     for (const name of candidateNames) {
       log(`sweep: candidate ${name} (${describeRecipe(CANDIDATES[name])}) for ${fmtDuration(b)} …`);
-      const s = (results[name] ??= {})[b] = await trainCharLstm(`sweep-${name}-${b}`, [...cellFlags(options, b), ...recipeArgs(CANDIDATES[name])]);
-      log(`  ${f3(s.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})${keptLog(s)}`);
+      const s = (results[name] ??= {})[b] = await trainCell(`sweep-${name}-${b}`, [...cellFlags(options, b), ...recipeArgs(CANDIDATES[name])]);
+      log(`  ${fig(s.bpc, s.seeds?.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})${keptLog(s)}`);
     }
   }
   const best = Object.fromEntries(budgets.map((b) => [b, candidateNames.reduce((x, y) => (rank(results[y][b]) < rank(results[x][b]) ? y : x))]));
@@ -215,16 +258,23 @@ async function sweep(): Promise<void> {
     "`src/recipe.ts`'s table should hold each budget's winner.",
     ...(options.kept ? ["", ...KEPT_NOTE, "A cell reads: kept on test (its step); last on test; then last on validation as above; the",
       "winner is the lowest kept figure."] : []),
+    ...(options.seeds ? ["", ...SEEDS_NOTE(options.seeds)] : []),
     "",
     stamp(),
     "",
     `| candidate | ${budgets.map((b) => fmtDuration(b)).join(" | ")} |`,
     `|---|${budgets.map(() => "---:").join("|")}|`,
     ...candidateNames.map((n) => `| ${n}: ${describeRecipe(CANDIDATES[n])} | ${budgets.map((b) => {
-      const s = results[n][b], lastVal = `${f3(s.bpc)} (${s.steps}, ${count(s.steps * CANDIDATES[n].batch * CANDIDATES[n].seq)} chars, train ${f3(s.trainBpc ?? NaN)})`;
-      const v = s.kept ? `${f3(s.kept.best)} (step ${s.kept.bestStep}); last ${f3(s.kept.last)}; val ${lastVal}` : lastVal;
+      const s = results[n][b], lastVal = `${fig(s.bpc, s.seeds?.bpc)} (${s.steps}, ${count(s.steps * CANDIDATES[n].batch * CANDIDATES[n].seq)} chars, train ${f3(s.trainBpc ?? NaN)})`;
+      const v = !s.kept ? lastVal : s.seeds ? `${fig(s.kept.best, s.seeds.best)}; last ${fig(s.kept.last, s.seeds.last)}; val ${lastVal}`
+        : `${f3(s.kept.best)} (step ${s.kept.bestStep}); last ${f3(s.kept.last)}; val ${lastVal}`;
       return best[b] === n ? `**${v}**` : v;
     }).join(" | ")} |`),
+    ...(options.seeds && candidateNames.length > 1 ? ["", ...budgets.map((b) => {
+      // the winner against the runner-up, read against the seeds' ranges
+      const w = best[b], r = candidateNames.filter((n) => n !== w).reduce((x, y) => (rank(results[y][b]) < rank(results[x][b]) ? y : x));
+      return `- ${fmtDuration(b)}: ${w} against the runner-up ${r}: ${change(results[w][b], results[r][b])}.`;
+    })] : []),
     "",
     `Table when this ran, at the speed it was tuned at (a run probes its own machine first): ${budgets.map((b) => `${fmtDuration(b)} → ${describeRecipe(pickRecipe(b, codePoints.length).recipe)}`).join("; ")}.`,
   ];
@@ -234,22 +284,26 @@ async function sweep(): Promise<void> {
 
 async function ladder(): Promise<void> {
   const rows: string[] = [];
-  const got: Score[] = [];
+  const got: Cell[] = [];
   const speed = options.speed;
   // on a machine `speed` times as fast, budget b buys what b × speed buys here (secondsHere)
   const label = (b: number) => speed ? `${fmtDuration(b)} (${fmtDuration(secondsHere(b, options))} here)` : fmtDuration(b);
   for (const b of budgets) {
     log(`ladder: ${label(b)}, the recipe the probe picks here …`);
-    const s = await trainCharLstm(`ladder-${b}`, cellFlags(options, secondsHere(b, options)));
+    const s = await trainCell(`ladder-${b}`, cellFlags(options, secondsHere(b, options)));
     const r = s.recipe, c = s.choice;
     const prev = got.at(-1);
     got.push(s);
-    const better = prev ? (rank(s) < rank(prev) ? `${diff(rank(s) - rank(prev))}` : `**${diff(rank(s) - rank(prev))}: not better**`) : "";
-    log(`  row ${c?.row ?? "?"}: ${f3(s.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})${keptLog(s)}`);
-    const keptCells = s.kept ? ` **${f3(s.kept.best)}** (step ${s.kept.bestStep}) | ${f3(s.kept.last)} |` : "";
-    rows.push(`| ${label(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} |${keptCells} ${s.kept ? f3(s.bpc) : `**${f3(s.bpc)}**`} | ${f3(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
+    const better = prev ? change(s, prev) : "";
+    log(`  row ${c?.row ?? "?"}: ${fig(s.bpc, s.seeds?.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})${keptLog(s)}`);
+    const keptCells = !s.kept ? "" : s.seeds ? ` **${fig(s.kept.best, s.seeds.best)}** | ${fig(s.kept.last, s.seeds.last)} |`
+      : ` **${f3(s.kept.best)}** (step ${s.kept.bestStep}) | ${f3(s.kept.last)} |`;
+    const held = fig(s.bpc, s.seeds?.bpc);
+    rows.push(`| ${label(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} |${keptCells} ${s.kept ? held : `**${held}**`} | ${f3(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
   }
   const monotone = got.every((s, i) => i === 0 || rank(s) < rank(got[i - 1]));
+  // --seeds: how many of the budget-to-budget gains every seed agrees on (their ranges do not overlap)
+  const apart = got.slice(1).filter((s, i) => { const a = rankSpread(s), p = rankSpread(got[i]); return a && p && rank(s) < rank(got[i]) && separated(a, p); }).length;
   const lines = [
     "## What more time buys: the recipe table as it is, budget by budget",
     "",
@@ -262,6 +316,7 @@ async function ladder(): Promise<void> {
       "steps and its probe's share scale with the budget), so the row picked and the work trained are that machine's."] : []),
     ...(options.kept ? ["", ...KEPT_NOTE, "\"kept\" and \"last\" are those two on the test split; \"held-out\" and \"gap\" are the last weights on",
       "validation, as in the ladders without --kept; \"change\" compares the kept figures."] : []),
+    ...(options.seeds ? ["", ...SEEDS_NOTE(options.seeds), "The row and the probe's chars/s are the first seed's run."] : []),
     "",
     stamp(),
     "",
@@ -269,7 +324,7 @@ async function ladder(): Promise<void> {
     `|---|---|---:|---:|---:|---:|${options.kept ? "---:|---:|" : ""}---:|---:|---:|`,
     ...rows,
     "",
-    `${options.kept ? "Kept bits/char on the test split" : "Held-out bits/char"} ${monotone ? "strictly improves with every budget" : "does **not** strictly improve with every budget"} (${got.map((s) => f3(rank(s))).join(" → ")}).`,
+    `${options.kept ? "Kept bits/char on the test split" : "Held-out bits/char"} ${monotone ? "strictly improves with every budget" : "does **not** strictly improve with every budget"} (${got.map((s) => f3(rank(s))).join(" → ")}${options.seeds ? `, means over ${options.seeds} seeds` : ""}).${options.seeds && got.length > 1 ? ` ${apart} of the ${got.length - 1} gains ${apart === 1 ? "is" : "are"} beyond the seeds' ranges (every seed of the longer budget beat every seed of the shorter).` : ""}`,
   ];
   publish(options.section ?? sectionKey(options), lines.join("\n"));
 }

@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { benchOptions, CANDIDATES, cellFlags, keepQualitySections, knownWordFraction, parseBudgets, qualitySections, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, words } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, cellFlags, cellSeeds, describeChange, fmtSpread, keepQualitySections, knownWordFraction, parseBudgets, qualitySections, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, separated, spread, words } from "./quality_lib.js";
 import { parseArgs } from "../src/cli/args.js";
 import { trainCmd } from "../src/cli/commands.js";
 
@@ -87,4 +87,40 @@ test("options: --kept trains a cell with the default validation cadence (what ke
   // compare and steps score their own way
   assert.throws(() => benchOptions(["compare", "--kept"]), /--kept scores a sweep's or a ladder's cells/);
   assert.throws(() => benchOptions(["steps", "--kept"]), /--kept scores a sweep's or a ladder's cells/);
+});
+
+test("options: --seeds N trains each cell with --seed 1 … N in its own section; a cell's range over its seeds decides what a change means", () => {
+  // without it a cell is one run at char-lstm's default seed, and sections keep their keys
+  const d = benchOptions(["ladder"]);
+  assert.equal(d.seeds, undefined);
+  assert.deepEqual(cellSeeds(d), [undefined]);
+  assert.equal(sectionKey(benchOptions(["ladder", "--seeds", "1"])), "ladder-1m-3m-10m-30m");
+  const o = benchOptions(["sweep", "--budgets", "3m", "--candidates", "q,x", "--seeds", "3", "--kept", "--text", "corpora/moby.txt"]);
+  assert.equal(o.seeds, 3);
+  assert.deepEqual(cellSeeds(o), [1, 2, 3]);
+  assert.equal(sectionKey(o), "sweep-3m-s3-kept-moby");
+  assert.equal(sectionKey(benchOptions(["ladder", "--budgets", "1m,3m", "--threads", "1", "--seeds", "2"])), "ladder-1m-3m-t1-s2");
+  assert.throws(() => benchOptions(["compare", "--seeds", "2"]), /--seeds repeats a sweep's or a ladder's cells/);
+  assert.throws(() => benchOptions(["ladder", "--seeds", "0"]), /--seeds: "0" is not a whole number ≥ 1/);
+  assert.throws(() => benchOptions(["ladder", "--seeds", "two"]), /--seeds: "two" is not a whole number ≥ 1/);
+
+  const a = spread([2.05, 2.03, 2.04]);
+  assert.deepEqual([a.min, a.max, a.n], [2.03, 2.05, 3]);
+  assert.ok(Math.abs(a.mean - 2.04) < 1e-12);
+  assert.equal(fmtSpread(a), "2.040 (2.030–2.050)");
+  assert.equal(fmtSpread(spread([1.5])), "1.500");
+  assert.throws(() => spread([]), /no figures/);
+  // told apart only when the ranges do not overlap, and never by single runs
+  const lower = spread([2.0, 2.02]), overlapping = spread([2.0, 2.036]);
+  assert.equal(separated(a, lower), true);
+  assert.equal(separated(lower, a), true);
+  assert.equal(separated(a, overlapping), false);
+  assert.equal(separated(spread([1]), spread([2])), false);
+  // the change column: a gain, a gain the seeds do not tell apart, no gain
+  assert.equal(describeChange(2.01, 2.04, lower, a), "-0.030");
+  assert.equal(describeChange(overlapping.mean, a.mean, overlapping, a), "-0.022 (ranges overlap)");
+  assert.equal(describeChange(2.01, 2.04), "-0.030");
+  assert.equal(describeChange(2.05, 2.04, undefined, undefined), "**0.010: not better**");
+  assert.equal(describeChange(2.04, 2.04), "**0.000: not better**");
+  assert.equal(describeChange(2.0399, 2.04), "0.000");
 });

@@ -117,6 +117,13 @@ export interface BenchOptions {
    * where the last weights have memorised, that is the fair comparison; absent: last weights on validation.
    */
   kept?: boolean;
+  /**
+   * --seeds N (sweep, ladder): train each cell N times, with `--seed 1` … `--seed N` (the initial weights and
+   * the dropout masks differ, the batches do not; the clock adds its own noise to the steps a budget buys),
+   * and judge it by the mean; the section gives each cell's range, so a difference can be read against the
+   * noise between seeds. Absent: one run at char-lstm's default seed (1), as every section before it.
+   */
+  seeds?: number;
 }
 
 /** Parse the bench's argv (after `--`); a bad value is an Error naming the option. */
@@ -142,6 +149,8 @@ export function benchOptions(argv: string[]): BenchOptions {
   if (text !== undefined && (text === "" || text.startsWith("--"))) throw new Error("--text needs a file: --text FILE");
   const kept = argv.includes("--kept");
   if (kept && mode !== "sweep" && mode !== "ladder") throw new Error("--kept scores a sweep's or a ladder's cells: use it with `sweep` or `ladder`");
+  const seeds = count("seeds");
+  if (seeds !== undefined && mode !== "sweep" && mode !== "ladder") throw new Error("--seeds repeats a sweep's or a ladder's cells: use it with `sweep` or `ladder` (steps runs seeds 1 and 2 already)");
   return {
     mode, quick, write: !quick && !argv.includes("--no-write"),
     budgets: parseBudgets(opt("budgets") ?? (quick ? (mode === "compare" || mode === "ladder" ? "20s,40s" : "20s") : mode === "compare" ? "2m,5m,10m" : mode === "ladder" ? "1m,3m,10m,30m" : "3m,10m")),
@@ -149,18 +158,19 @@ export function benchOptions(argv: string[]): BenchOptions {
     section: opt("section"), keepStart: opt("keep-start"), torchThreads: count("torch-threads"),
     ...(speed !== undefined && speed !== 1 ? { speed } : {}),
     ...(kept ? { kept } : {}),
+    ...(seeds !== undefined && seeds > 1 ? { seeds } : {}),
   };
 }
 
 /**
  * The BENCHMARKS.md section of a run: the mode and budgets (sweep-3m-10m, compare-2m-5m-10m, steps-500), then
- * `-t1` for --threads 1, `-x0.5` for --speed 0.5, `-kept` for --kept and `-NAME` for --text NAME.txt, so runs on
- * another machine speed, scoring or text keep their own.
+ * `-t1` for --threads 1, `-x0.5` for --speed 0.5, `-s3` for --seeds 3, `-kept` for --kept and `-NAME` for --text
+ * NAME.txt, so runs on another machine speed, number of seeds, scoring or text keep their own.
  */
 export function sectionKey(o: BenchOptions): string {
   const base = o.mode === "steps" ? `steps-${o.steps}` : `${o.mode}-${o.budgets.map(fmtDuration).join("-")}`;
   const name = o.text ? o.text.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, "").replace(/[^\w-]+/g, "-") : "";
-  return `${base}${o.threads ? `-t${o.threads}` : ""}${o.speed ? `-x${o.speed}` : ""}${o.kept ? "-kept" : ""}${name ? `-${name}` : ""}`;
+  return `${base}${o.threads ? `-t${o.threads}` : ""}${o.speed ? `-x${o.speed}` : ""}${o.seeds ? `-s${o.seeds}` : ""}${o.kept ? "-kept" : ""}${name ? `-${name}` : ""}`;
 }
 
 /**
@@ -182,6 +192,41 @@ export function runArgs(o: Pick<BenchOptions, "text" | "threads">, args: string[
  * 5 minutes buy here), whole seconds as --max-time takes them.
  */
 export const secondsHere = (b: number, o: Pick<BenchOptions, "speed">): number => Math.max(1, Math.round(b * (o.speed ?? 1)));
+
+/** The seeds of a cell's runs: none (one run at char-lstm's default) without --seeds, else 1 … N. */
+export const cellSeeds = (o: Pick<BenchOptions, "seeds">): (number | undefined)[] =>
+  o.seeds ? Array.from({ length: o.seeds }, (_, i) => i + 1) : [undefined];
+
+/** One figure of a cell over its seeds: the mean it is judged by and the range the seeds spread over. */
+export interface Spread { mean: number; min: number; max: number; n: number }
+
+export function spread(xs: number[]): Spread {
+  if (!xs.length) throw new Error("spread of no figures");
+  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+}
+
+/** "2.043" for one run; "2.043 (2.037–2.049)" for several: the mean, then the lowest and highest seed. */
+export function fmtSpread(s: Spread): string {
+  return s.n === 1 ? s.mean.toFixed(3) : `${s.mean.toFixed(3)} (${s.min.toFixed(3)}–${s.max.toFixed(3)})`;
+}
+
+/**
+ * Whether two cells are told apart by their seeds: their ranges do not overlap, so every seed of one beat
+ * every seed of the other. With one run each there is no range to read, and this says nothing (false).
+ */
+export function separated(a: Spread, b: Spread): boolean {
+  return a.n > 1 && b.n > 1 && (a.max < b.min || b.max < a.min);
+}
+
+/**
+ * A cell's change in bits/char from the one it is compared with (lower is better): "-0.041"; bold "not
+ * better" when it is not lower; "(ranges overlap)" when both have seeds and those do not tell them apart.
+ */
+export function describeChange(now: number, before: number, nowSpread?: Spread, beforeSpread?: Spread): string {
+  const d = now - before, text = (Math.abs(d) < 5e-4 ? 0 : d).toFixed(3);   // a change that rounds to zero is 0.000, not -0.000
+  if (!(now < before)) return `**${text}: not better**`;
+  return nowSpread && beforeSpread && !separated(nowSpread, beforeSpread) ? `${text} (ranges overlap)` : text;
+}
 
 /** "3m,10m,90s" → seconds; a bad entry is an error naming it. */
 export function parseBudgets(s: string): number[] {
