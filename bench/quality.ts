@@ -299,7 +299,7 @@ async function ladder(): Promise<void> {
     const keptCells = !s.kept ? "" : s.seeds ? ` **${fig(s.kept.best, s.seeds.best)}** | ${fig(s.kept.last, s.seeds.last)} |`
       : ` **${f3(s.kept.best)}** (step ${s.kept.bestStep}) | ${f3(s.kept.last)} |`;
     const held = fig(s.bpc, s.seeds?.bpc);
-    rows.push(`| ${label(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} |${keptCells} ${s.kept ? held : `**${held}**`} | ${f3(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
+    rows.push(`| ${label(b)} | ${c ? `${c.row}: ` : ""}${r ? describeRecipe(r) : "?"} | ${c ? count(c.rates.at(-1)!.charsPerSec) : "?"} | ${s.steps} | ${r ? count(s.steps * r.batch * r.seq) : "?"} | ${f3(s.trainBpc ?? NaN)} |${keptCells} ${s.kept ? held : `**${held}**`} | ${diff(s.bpc - (s.trainBpc ?? NaN))} | ${better} |`);
   }
   const monotone = got.every((s, i) => i === 0 || rank(s) < rank(got[i - 1]));
   // --seeds: how many of the budget-to-budget gains every seed agrees on (their ranges do not overlap)
