@@ -53,7 +53,7 @@ import { createKernels } from "../src/kernels/select.js";
 import { count, describePick, describeRecipe, pickRecipe, type Recipe, type RecipeRecord } from "../src/recipe.js";
 import { sampleText } from "../src/sample.js";
 import { evaluateTokens } from "../src/train.js";
-import { benchOptions, CANDIDATES, cellFlags, cellSeeds, describeChange, fmtDuration, fmtSpread, knownWordFraction, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, separated, spread, words, type BenchOptions, type Spread } from "./quality_lib.js";
+import { benchOptions, CANDIDATES, cellFlags, cellSeeds, describeChange, fmtDiff, fmtDuration, fmtSpread, knownWordFraction, recipeArgs, replaceSection, runArgs, secondsHere, sectionKey, separated, spread, words, type BenchOptions, type Spread } from "./quality_lib.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const BIN = here("../../bin/char-lstm.mjs");
@@ -201,8 +201,7 @@ function torchVersion(): string | null {
   } catch { return null; }
 }
 
-// a difference that rounds to zero prints as 0.000, not -0.000
-const f3 = (x: number) => x.toFixed(3), diff = (x: number) => (Math.abs(x) < 5e-4 ? 0 : x).toFixed(3), pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const f3 = (x: number) => x.toFixed(3), diff = fmtDiff, pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const command = `npm run bench:quality -- ${argv.join(" ")}`.trim();
 const machine = () => `${cpus()[0]?.model ?? "?"}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; backend ${backend}, ${threads} thread${threads === 1 ? "" : "s"}`;
 const stamp = () => `- command: \`${command}\`\n- machine: ${machine()}\n- text: ${textName} (${codePoints.length.toLocaleString("en-US")} characters${textAbout})\n- date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -246,7 +245,9 @@ async function sweep(): Promise<void> {
       log(`  ${fig(s.bpc, s.seeds?.bpc)} bits/char after ${s.steps} steps (train ${f3(s.trainBpc ?? NaN)})${keptLog(s)}`);
     }
   }
-  const best = Object.fromEntries(budgets.map((b) => [b, candidateNames.reduce((x, y) => (rank(results[y][b]) < rank(results[x][b]) ? y : x))]));
+  // the candidate of `names` with the lowest figure for budget b
+  const lowest = (names: string[], b: number) => names.reduce((x, y) => (rank(results[y][b]) < rank(results[x][b]) ? y : x));
+  const best = Object.fromEntries(budgets.map((b) => [b, lowest(candidateNames, b)]));
   const lines = [
     "## Recipe sweep: held-out bits/char per time budget",
     "",
@@ -272,7 +273,7 @@ async function sweep(): Promise<void> {
     }).join(" | ")} |`),
     ...(options.seeds && candidateNames.length > 1 ? ["", ...budgets.map((b) => {
       // the winner against the runner-up, read against the seeds' ranges
-      const w = best[b], r = candidateNames.filter((n) => n !== w).reduce((x, y) => (rank(results[y][b]) < rank(results[x][b]) ? y : x));
+      const w = best[b], r = lowest(candidateNames.filter((n) => n !== w), b);
       return `- ${fmtDuration(b)}: ${w} against the runner-up ${r}: ${change(results[w][b], results[r][b])}.`;
     })] : []),
     "",

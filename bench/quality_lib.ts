@@ -218,12 +218,15 @@ export function separated(a: Spread, b: Spread): boolean {
   return a.n > 1 && b.n > 1 && (a.max < b.min || b.max < a.min);
 }
 
+/** A difference in bits/char to 3 places; one that rounds to zero prints as 0.000, not -0.000. */
+export const fmtDiff = (x: number): string => (Math.abs(x) < 5e-4 ? 0 : x).toFixed(3);
+
 /**
  * A cell's change in bits/char from the one it is compared with (lower is better): "-0.041"; bold "not
  * better" when it is not lower; "(ranges overlap)" when both have seeds and those do not tell them apart.
  */
 export function describeChange(now: number, before: number, nowSpread?: Spread, beforeSpread?: Spread): string {
-  const d = now - before, text = (Math.abs(d) < 5e-4 ? 0 : d).toFixed(3);   // a change that rounds to zero is 0.000, not -0.000
+  const text = fmtDiff(now - before);
   if (!(now < before)) return `**${text}: not better**`;
   return nowSpread && beforeSpread && !separated(nowSpread, beforeSpread) ? `${text} (ranges overlap)` : text;
 }
