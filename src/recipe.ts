@@ -96,7 +96,11 @@ const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 min
 // same text (`-- sweep --budgets 30m --candidates x --text node_modules/typescript/lib/typescript.js
 // --section sweep-30m-typescript`, same day and machine), got **1.251 bits/char (262,870 steps, 67.3M
 // characters)**, 0.13 below its 10 minutes: with 9 MB to learn from, more passes keep paying, so the 30m row
-// for texts of 5M-10M characters is x (one candidate swept: a bigger model there is not yet measured). Texts
+// for texts of 5M-10M characters is x. The wider w (2×256 B8 dropout 0.2, the row over 10M characters) on the
+// same text (`-- sweep --budgets 30m --candidates w --text node_modules/typescript/lib/typescript.js --section
+// sweep-30m-typescript-w`, 2026-12-07, a day the machine ran w's shape at ~72% of its tuning rate) got 1.250
+// (74,955 steps, 38.4M characters; last training loss 0.923): a tie with x's 1.251 from a faster day, inside
+// the 0.01-0.04 seeds move a cell, so the row keeps x. Texts
 // of 10-100 MB were swept on 25M characters of Python (`npm run bench:corpus -- --out python-25m.txt
 // /usr/lib/python3.11 /usr/lib/python3/dist-packages`: Debian 12's Python with python3-torch; bench/code_corpus.ts
 // says what goes in). At 10 minutes (`-- sweep --budgets 10m --candidates q,x,d8 --text python-25m.txt`, same day
@@ -138,8 +142,11 @@ const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 min
 // of 199,846, 51.2M characters with validation; last weights 1.954 on test, 1.969 on validation, last
 // training loss 1.845)**: 0.056 below yd8, nine times yd8's seed range, and 0.119 below the 3m row. The
 // smaller, faster shape trains 1.4× yd8's characters in the same minutes and improves until late in the
-// run (one seed; at 10 minutes xd's seeds spread 0.027). Two hours keep yd8 (1.932 kept on
-// the faster day): xd at two hours is not yet measured.
+// run (one seed; at 10 minutes xd's seeds spread 0.027). The table with this row, run as it is later the
+// same day (`-- ladder --budgets 3m,30m --kept --seeds 2 --section ladder-3m-30m-s2-kept-xd`, 2 threads,
+// quiet; xd's shape probed 31k chars/s against 33.9k tuned), kept **2.079 (2.058-2.101) at 3m and 1.941
+// (1.933-1.949) at 30m (199,470 steps, 51.1M characters), a 0.138 gain beyond both seeds' ranges**. Two hours
+// keep yd8 (1.932 kept on the faster day, within xd's 30m seed range): xd at two hours is not yet measured.
 //
 // The work of each row, from the same day's figures (the sweeps train with --eval-every 0, so steps × B × T
 // over the budget is the shape's training chars/s on that machine, as the probe measures it):
