@@ -63,7 +63,6 @@ export interface RecipeRow {
 }
 
 const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the text many times and need dropout
-const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 minutes see the text only a few times
 
 // measured (2-core AMD EPYC, native avx512 backend, 2 threads, 2026-12-02; every table in BENCHMARKS.md). The
 // 3m row won five rounds of `npm run bench:quality -- sweep --budgets 3m`: round 1 (c,d,e,f,g,h) found 2×192
@@ -98,9 +97,12 @@ const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 min
 // characters)**, 0.13 below its 10 minutes: with 9 MB to learn from, more passes keep paying, so the 30m row
 // for texts of 5M-10M characters is x. The wider w (2×256 B8 dropout 0.2, the row over 10M characters) on the
 // same text (`-- sweep --budgets 30m --candidates w --text node_modules/typescript/lib/typescript.js --section
-// sweep-30m-typescript-w`, 2026-12-07, a day the machine ran w's shape at ~72% of its tuning rate) got 1.250
-// (74,955 steps, 38.4M characters; last training loss 0.923): a tie with x's 1.251 from a faster day, inside
-// the 0.01-0.04 seeds move a cell, so the row keeps x. Texts
+// sweep-30m-typescript-w`, 2026-12-07, a day the machine ran w's shape at ~72% of its tuning rate) got **1.250
+// (74,955 steps, 38.4M characters; last training loss 0.923)**, and x again the same day (`... --candidates x
+// ... --section sweep-30m-typescript-x-same-day`) 1.326 (214,970 steps, 55.0M characters; last training loss
+// 0.590: it memorises): 0.076 below x on the same day, beyond the 0.01-0.04 seeds move a cell, so since then
+// every text over 5M characters gets w at 30 minutes (x's 1.251 of the faster day ties w's 1.250 of the slower
+// one). Texts
 // of 10-100 MB were swept on 25M characters of Python (`npm run bench:corpus -- --out python-25m.txt
 // /usr/lib/python3.11 /usr/lib/python3/dist-packages`: Debian 12's Python with python3-torch; bench/code_corpus.ts
 // says what goes in). At 10 minutes (`-- sweep --budgets 10m --candidates q,x,d8 --text python-25m.txt`, same day
@@ -157,9 +159,7 @@ const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 min
 //   30m  (texts < 5M) xd, the 10m row's recipe: that row's 20.3M / 600 s × 1800 s = 60.9M (the kept cell
 //        validated on the default cadence on a slower day, so its 199,846 steps × 256 = 51.2M are not the
 //        shape's tuning rate).
-//   30m  (texts of 5M-10M) 2×192 B4 T64 dropout 0.2: sweep-30m-typescript (2026-12-06), candidate x: 262,870
-//        steps × 256 in 1800 s = 67.3M = 37.4k/s.
-//   30m  (texts over 10M) 2×256 B8 T64 dropout 0.2: sweep-30m-python-25m (2026-12-06), candidate w: 104,200
+//   30m  (texts over 5M) 2×256 B8 T64 dropout 0.2: sweep-30m-python-25m (2026-12-06), candidate w: 104,200
 //        steps × 512 in 1800 s = 53.4M = 29.6k/s.
 //   2h   (texts < 5M) yd8: sweep-30m-round2 (2026-12-06), 103,611 steps × 512 in 1800 s = 29.5k chars/s,
 //        × 7200 s = 212M (the kept 2h cell validated on the default cadence, so its 356,469 steps × 512 = 183M
@@ -174,9 +174,9 @@ const LARGE_TEXT = 1e7;   // characters: above this (texts of 10-100 MB), 30 min
 const row = (name: string, seconds: number, work: number, edge: number, maxChars: number, recipe: Recipe): RecipeRow =>
   ({ name, seconds, work, maxWork: (work / seconds) * edge, maxChars, recipe });
 
-// x: the 3m row's shape with dropout 0.2, which four rows share (the sweeps' candidate x; below 5M characters
-// the 10m and 30m rows add weight decay 0.05, the sweeps' xd; above it the 10m row is x itself, and up to 10M
-// characters the 30m row too, trained 3× as long)
+// x: the 3m row's shape with dropout 0.2, which three rows share (the sweeps' candidate x; below 5M characters
+// the 10m and 30m rows add weight decay 0.05, the sweeps' xd; above it the 10m row is x itself
+// characters)
 const x: Recipe = { layers: 2, hidden: 192, dropout: 0.2, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 };
 // xd: x held back by AdamW weight decay 0.05, the row of a text under 5M characters at 10 and at 30 minutes (the
 // same recipe, its cosine schedule stretched over the budget)
@@ -190,7 +190,6 @@ export const RECIPES: RecipeRow[] = [
   row("10m", 600, 20.3e6, 1020, SMALL_TEXT, { ...xd }),
   row("10m", 600, 20.3e6, 1020, Infinity, { ...x }),
   row("30m", 1800, 20.3e6 / 600 * 1800, 3000, SMALL_TEXT, { ...xd }),
-  row("30m", 1800, 67.3e6, 3000, LARGE_TEXT, { ...x }),
   row("30m", 1800, 53.4e6, 3000, Infinity, { layers: 2, hidden: 256, dropout: 0.2, batch: 8, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 }),
   row("2h", 7200, 53.0e6 / 1800 * 7200, Infinity, SMALL_TEXT, { ...yd8 }),
   row("2h", 7200, 109.5e6, Infinity, Infinity, { layers: 2, hidden: 384, dropout: 0.2, batch: 8, seq: 64, lr: 2e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 }),
