@@ -205,8 +205,8 @@ test("finding 5: train . twice reads neither the first run nor its history.svg, 
 
 test("finding 7: weights that overflow to non-finite logits: eval, sample and beam refuse in one line", { timeout: 60_000 }, async () => {
   const bad = variant("overflow.safetensors", { tensors: (t) => t.get("head.weight")!.data.fill(3e38) });
-  // a fixed seed for sampling (beam search is deterministic): whether 3e38 × h overflows depends on h, so on the characters drawn (an unseeded 5-character
-  // sample once stayed finite)
+  // a fixed seed for sampling (beam search is deterministic): whether 3e38 × h overflows depends on h, so on
+  // the characters drawn (an unseeded 5-character sample once stayed finite)
   for (const args of [["eval", bad, "--text", textPath], ["sample", bad, "--length", "30", "--seed", "1"], ["sample", bad, "--beam", "3", "--length", "30"], ["sample", bad, "--num-samples", "2", "--length", "5", "--seed", "1"]]) {
     const r = await cli(...args, "--backend", "js");
     assert.equal(r.code, 1, `${args.join(" ")}: ${r.out} ${r.err}`);
