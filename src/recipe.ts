@@ -148,7 +148,12 @@ const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the tex
 // same day (`-- ladder --budgets 3m,30m --kept --seeds 2 --section ladder-3m-30m-s2-kept-xd`, 2 threads,
 // quiet; xd's shape probed 31k chars/s against 33.9k tuned), kept **2.079 (2.058-2.101) at 3m and 1.941
 // (1.933-1.949) at 30m (199,470 steps, 51.1M characters), a 0.138 gain beyond both seeds' ranges**. Two hours
-// keep yd8 (1.932 kept on the faster day, within xd's 30m seed range): xd at two hours is not yet measured.
+// keep yd8 (1.932 kept on the faster day, within xd's 30m seed range). xd run for two hours (`-- sweep --budgets
+// 2h --candidates xd --kept --section sweep-2h-xd-kept`, 2026-12-07, 2 threads, quiet, on a 2-core AMD EPYC
+// without AVX-512, so the native backend ran its AVX2 kernels at about half the 30m cell's chars/s) kept
+// **1.946 (best.safetensors at step 347,200 of 387,580, 99.2M characters with validation; last weights 1.974 on
+// test, 1.986 on validation, last training loss 1.844)**: twice its 30m characters bought nothing over its 30m
+// 1.941 (1.933-1.949). On a 1.2 MB text the 2×192 model levels off near 1.94 kept; the bigger yd8 stays the 2h row.
 //
 // The work of each row, from the same day's figures (the sweeps train with --eval-every 0, so steps × B × T
 // over the budget is the shape's training chars/s on that machine, as the probe measures it):
