@@ -154,6 +154,10 @@ const SMALL_TEXT = 5e6;   // characters: below this, long budgets repeat the tex
 // **1.946 (best.safetensors at step 347,200 of 387,580, 99.2M characters with validation; last weights 1.974 on
 // test, 1.986 on validation, last training loss 1.844)**: twice its 30m characters bought nothing over its 30m
 // 1.941 (1.933-1.949). On a 1.2 MB text the 2×192 model levels off near 1.94 kept; the bigger yd8 stays the 2h row.
+// The same machine, bare (`-- ladder --budgets 3m,30m --kept --section ladder-3m-30m-kept-avx2`, 2 threads,
+// quiet): the probe measured 13k chars/s for the 3m shape (31.9k tuned), so 30 minutes bought 25.1M characters
+// and took the 10m row (xd, the 30m row's recipe); kept **2.146 at 3m → 2.007 at 30m, a 0.139 gain** on a
+// machine at about 40% of the tuning speed (one seed each).
 //
 // The work of each row, from the same day's figures (the sweeps train with --eval-every 0, so steps × B × T
 // over the budget is the shape's training chars/s on that machine, as the probe measures it):
