@@ -184,8 +184,7 @@ const row = (name: string, seconds: number, work: number, edge: number, maxChars
   ({ name, seconds, work, maxWork: (work / seconds) * edge, maxChars, recipe });
 
 // x: the 3m row's shape with dropout 0.2, which three rows share (the sweeps' candidate x; below 5M characters
-// the 10m and 30m rows add weight decay 0.05, the sweeps' xd; above it the 10m row is x itself
-// characters)
+// the 10m and 30m rows add weight decay 0.05, the sweeps' xd; above it the 10m row is x itself)
 const x: Recipe = { layers: 2, hidden: 192, dropout: 0.2, batch: 4, seq: 64, lr: 3e-3, decay: "cosine", lrMinFrac: 0.1, warmup: 0 };
 // xd: x held back by AdamW weight decay 0.05, the row of a text under 5M characters at 10 and at 30 minutes (the
 // same recipe, its cosine schedule stretched over the budget)
